@@ -1,0 +1,259 @@
+"""One dictionary of every column and table, the single source of truth.
+
+The pandera schemas (``schemas.py``), the loader's dtype casts (``load.py``)
+and the book's data dictionary are all generated from the definitions here, so
+a column's type, unit and meaning are written down once. Units live in column
+names as suffixes (``_pct``, ``_count``, ``_gbp_m``, ``_index``) and again in
+``unit`` for readers.
+
+This module imports nothing heavy: dtypes are named as strings and turned into
+polars types only by the modules that need them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kfanalysis.periods import CANONICAL_PATTERN
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column: its type, unit, meaning and the values it may take.
+
+    Attributes:
+        name: Column name, snake_case with a unit suffix where it has a unit.
+        dtype: One of ``"str"``, ``"float"``, ``"int"``, ``"bool"``.
+        description: What the column means, including period and coverage conventions.
+        unit: Unit for readers, or ``None`` for identifiers and text.
+        minimum: Smallest allowed value (numbers only).
+        maximum: Largest allowed value (numbers only).
+        pattern: Regular expression every text value must match.
+        allowed: The only values a text column may take.
+        is_financial_year: The column holds a canonical financial year ("2021/22").
+    """
+
+    name: str
+    dtype: str
+    description: str
+    unit: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    allowed: tuple[str, ...] | None = None
+    is_financial_year: bool = False
+
+    def rule(self) -> str:
+        """Describe in words the values this column accepts, for error messages and docs."""
+        parts: list[str] = []
+        if self.is_financial_year:
+            parts.append("a financial year written like 2021/22")
+        if self.minimum is not None and self.maximum is not None:
+            parts.append(f"between {self.minimum:g} and {self.maximum:g}")
+        elif self.minimum is not None:
+            parts.append(f"at least {self.minimum:g}")
+        elif self.maximum is not None:
+            parts.append(f"at most {self.maximum:g}")
+        if self.allowed is not None:
+            parts.append("one of " + ", ".join(repr(a) for a in self.allowed))
+        if self.pattern is not None and not self.is_financial_year:
+            parts.append(f"matching {self.pattern}")
+        return "; ".join(parts) if parts else "any value"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: where it lives, its columns and what identifies a row.
+
+    Attributes:
+        name: Table name, as passed to ``kfanalysis.load``.
+        description: What one row is and why the table exists.
+        columns: Column names, in file order, each defined in ``FIELDS``.
+        key: Columns that together identify a row; duplicates are rejected.
+        nullable: Columns that may be empty (an honest gap, never a zero).
+        is_raw: True for files in data/raw, False for built figure tables.
+    """
+
+    name: str
+    description: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    nullable: frozenset[str] = field(default_factory=frozenset)
+    is_raw: bool = True
+
+    @property
+    def filename(self) -> str:
+        """The CSV file name in data/raw or data/processed."""
+        return f"{self.name}.csv"
+
+
+_FY = {"dtype": "str", "pattern": CANONICAL_PATTERN, "is_financial_year": True}
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in [
+        # ---- provenance, on every raw extract row -------------------------------------
+        Field("source_id", "str", "Identifier of the official publication in data/raw/sources.toml.",
+              pattern=r"^[a-z0-9_]+$"),
+        Field("locator", "str", "Where in the publication the value is: table, sheet, page, row."),
+        Field("read_at", "str",
+              "URL where the number was actually read, when that is not the publication itself "
+              "(a parliamentary answer, a press report, a copy of the file in a public archive)."),
+        Field("note", "str", "Caveats for this value: vintage, coverage, rounding, secondary reading."),
+        # ---- periods ----------------------------------------------------------------------
+        Field("financial_year", description="Financial year, April to March.", **_FY),  # type: ignore[arg-type]
+        Field("edition_data_to",
+              description="Latest financial year covered by the edition the value was read from; "
+              "later editions revise earlier years, so this orders vintages.", **_FY),  # type: ignore[arg-type]
+        Field("quarter", "str", "Three-month Labour Force Survey period, e.g. '2023 Jan-Mar'.",
+              pattern=r"^\d{4} (Jan-Mar|Apr-Jun|Jul-Sep|Oct-Dec)$"),
+        # ---- prices -----------------------------------------------------------------------
+        Field("gdp_deflator_index", "float",
+              "HM Treasury GDP deflator at market prices, UK, financial year, 2021-22 = 100 "
+              "(March 2023 Quarterly National Accounts edition). Empty where the edition gives "
+              "only a percentage change.",
+              unit="index (2021/22 = 100)", minimum=0.0001),
+        Field("gdp_deflator_change_pct", "float",
+              "Percentage change in the GDP deflator on the previous financial year, as published.",
+              unit="%", minimum=-50, maximum=100),
+        Field("is_forecast", "bool",
+              "True where the value is an OBR forecast rather than ONS outturn."),
+        Field("is_chained", "bool",
+              "True where the index was built by chaining the published percentage changes onto "
+              "the last published index value, because the edition gives no index for that year."),
+        # ---- Figure 7: social care vacancies and unemployment -------------------------------
+        Field("vacancy_rate_pct", "float",
+              "Adult social care vacancy rate, England: vacant posts as a share of filled plus "
+              "vacant posts, average over the financial year (Skills for Care estimates).",
+              unit="%", minimum=0, maximum=100),
+        Field("vacancies_count", "int",
+              "Adult social care vacant posts, England, average on any day of the financial year, "
+              "as published (usually rounded to the nearest thousand).",
+              unit="posts", minimum=0),
+        Field("sector", "str", "Which employers the vacancy estimate covers.",
+              allowed=("all sectors", "not stated")),
+        Field("geography", "str", "Area the statistic covers.",
+              allowed=("United Kingdom", "England")),
+        Field("unemployment_rate_pct", "float",
+              "ILO unemployment rate, aged 16 and over, seasonally adjusted, Labour Force Survey, "
+              "for the quarter shown, as first published unless the note says otherwise.",
+              unit="%", minimum=0, maximum=100),
+        Field("vacancy_rate_source_id", "str", "source_id of the vacancy rate in this row.",
+              pattern=r"^[a-z0-9_]+$"),
+        Field("vacancies_source_id", "str", "source_id of the vacancy count in this row.",
+              pattern=r"^[a-z0-9_]+$"),
+        Field("unemployment_source_id", "str", "source_id of the unemployment rate in this row.",
+              pattern=r"^[a-z0-9_]+$"),
+        # ---- published numbers and the ledger ---------------------------------------------
+        Field("claim_id", "str", "Identifier of a published number; also its glue key in the book.",
+              pattern=r"^[a-z0-9_]+$"),
+        Field("figure", "str", "Report figure the number belongs to.",
+              allowed=("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7")),
+        Field("claim", "str", "The claim in this project's own words."),
+        Field("published_value", "float", "The number as published, without thousands separators."),
+        Field("unit", "str", "Unit of the published number.",
+              allowed=("count", "count_per_day", "pct", "pct_points", "pct_per_year", "gbp_bn",
+                       "gbp_m", "fte", "headcount", "posts")),
+        Field("comparison", "str",
+              "How the claim compares: 'rounds_to' (the value as published, to its precision), "
+              "'more_than' or 'less_than' (a bound, as in 'over a quarter').",
+              allowed=("rounds_to", "more_than", "less_than")),
+        Field("precision_decimals", "int",
+              "Decimal places the number was published to; negative for round thousands "
+              "(-3 means to the nearest 1,000), so the tolerance is half of 10 to the minus this.",
+              minimum=-6, maximum=6),
+        Field("period", "str", "Period the claim refers to, e.g. '2021/22' or '2016/17 to 2021/22'."),
+        Field("published_in", "str", "Where the number was published: report page or press release."),
+        Field("ours_value", "float", "The value recomputed by this project, unrounded."),
+        Field("difference", "float", "Ours minus published, in the published unit."),
+        Field("status", "str", "Reproduction status.",
+              allowed=("reproduced", "differs", "missing_input")),
+        Field("reason", "str", "Why the status is what it is: method, definitions, vintage."),
+        Field("missing_input", "str", "The input that is not in the snapshot, for missing_input rows."),
+    ]
+}
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table(
+            "gdp_deflator",
+            "HM Treasury GDP deflator at market prices by financial year, as published in one "
+            "edition; the base of every real-terms figure.",
+            ("financial_year", "gdp_deflator_index", "gdp_deflator_change_pct", "is_forecast",
+             "source_id", "locator", "read_at", "note"),
+            key=("financial_year",),
+            nullable=frozenset({"gdp_deflator_index", "gdp_deflator_change_pct", "read_at", "note"}),
+        ),
+        Table(
+            "social_care_vacancies",
+            "Adult social care vacancy rate and vacant posts in England, one row per financial "
+            "year and edition read, because Skills for Care revises its back series every year.",
+            ("financial_year", "edition_data_to", "sector", "vacancy_rate_pct", "vacancies_count",
+             "source_id", "locator", "read_at", "note"),
+            key=("financial_year", "edition_data_to"),
+            nullable=frozenset({"vacancy_rate_pct", "vacancies_count", "read_at", "note"}),
+        ),
+        Table(
+            "unemployment_rate",
+            "Labour Force Survey unemployment rate for the January-March quarter that closes each "
+            "financial year.",
+            ("financial_year", "quarter", "geography", "unemployment_rate_pct",
+             "source_id", "locator", "read_at", "note"),
+            key=("financial_year", "geography"),
+            nullable=frozenset({"read_at", "note"}),
+        ),
+        Table(
+            "published_numbers",
+            "Every number the report and its press coverage publish about the data: the claims "
+            "this project tests.",
+            ("claim_id", "figure", "claim", "published_value", "unit", "comparison",
+             "precision_decimals", "period", "published_in", "locator"),
+            key=("claim_id",),
+        ),
+        # ---- built tables (data/processed) -------------------------------------------------
+        Table(
+            "deflator_2021_22",
+            "The GDP deflator used for real terms, 2021/22 = 100, with chained forecast years "
+            "marked.",
+            ("financial_year", "gdp_deflator_index", "is_forecast", "is_chained", "source_id"),
+            key=("financial_year",),
+            is_raw=False,
+        ),
+        Table(
+            "fig7_vacancies",
+            "Figure 7: social care vacancy rate and the unemployment rate, by financial year.",
+            ("financial_year", "vacancy_rate_pct", "vacancy_rate_source_id", "vacancies_count",
+             "vacancies_source_id", "unemployment_rate_pct", "geography",
+             "unemployment_source_id"),
+            key=("financial_year",),
+            nullable=frozenset({"vacancy_rate_pct", "vacancy_rate_source_id", "vacancies_count",
+                                "vacancies_source_id"}),
+            is_raw=False,
+        ),
+        Table(
+            "ledger",
+            "Every published number against the value this project recomputes, with a status.",
+            ("claim_id", "figure", "claim", "period", "published_value", "unit", "comparison",
+             "precision_decimals", "ours_value", "difference", "status", "reason",
+             "missing_input"),
+            key=("claim_id",),
+            nullable=frozenset({"ours_value", "difference", "missing_input"}),
+            is_raw=False,
+        ),
+    ]
+}
+
+
+def table(name: str) -> Table:
+    """Look up a table by name, with the list of known tables if it is unknown."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        known = ", ".join(sorted(TABLES))
+        raise KeyError(f"no table called {name!r}; known tables: {known}") from None
+
+
+def columns_of(name: str) -> list[Field]:
+    """The Field definitions of a table's columns, in file order."""
+    return [FIELDS[c] for c in table(name).columns]

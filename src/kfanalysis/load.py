@@ -1,0 +1,183 @@
+"""Read a raw table: checksum, then explicit dtypes, then schema, with precise errors.
+
+The order matters. The checksum comes first so that nothing is parsed from a
+file that changed behind the registry's back. The file is then read as text
+and split by the standard CSV rules, so a problem (a stray byte, a short row)
+can be reported by line number before any typing happens. Each column is cast
+to the dtype ``fields.py`` declares, never guessed, and the typed table is
+validated by the pandera schema built from the same declarations.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import polars as pl
+
+from kfanalysis.errors import Problem, RawDataError
+from kfanalysis.fields import FIELDS, Table, table
+from kfanalysis.paths import ProjectPaths, project_paths
+from kfanalysis.schemas import polars_dtype, validate
+from kfanalysis.sources import read_sources, verify_checksum
+
+BOM = b"\xef\xbb\xbf"
+TRUE_TEXT = {"true": True, "false": False}
+
+
+def load(name: str, root: Path | str | None = None) -> pl.DataFrame:
+    """Load a raw table from data/raw as a validated polars DataFrame.
+
+    Args:
+        name: Table name, e.g. ``"gdp_deflator"`` (see ``kfanalysis.fields.TABLES``).
+        root: Project root; found from the working directory if omitted.
+
+    Returns:
+        The table with every column in its declared dtype.
+
+    Raises:
+        ChecksumError: If the file's bytes differ from data/raw/SHA256SUMS.
+        RawDataError: Listing every problem found, each with file, line, column and a fix.
+    """
+    spec = table(name)
+    if not spec.is_raw:
+        raise ValueError(f"{name!r} is a built table, not a raw one; build it with kfanalysis.build()")
+    paths = project_paths(root)
+    path = paths.raw / spec.filename
+    rel = paths.relative(path)
+    if not path.is_file():
+        raise RawDataError([Problem(rel, "file is missing",
+                                    f"restore it from git, or add it with the columns {', '.join(spec.columns)}")])
+    verify_checksum(path, paths)
+    text = _decode(path.read_bytes(), rel)
+    frame = _parse(text, spec, rel)
+    frame = _typed(frame, spec, rel)
+    frame = _validated(frame, spec, rel)
+    if "source_id" in spec.columns:
+        _check_source_ids(frame, rel, paths)
+    return frame
+
+
+def _decode(data: bytes, rel: str) -> str:
+    if not data.strip():
+        raise RawDataError([Problem(rel, "file is empty", "restore it with `git checkout -- " + rel + "`")])
+    if data.startswith(BOM):
+        raise RawDataError([Problem(rel, "file starts with a byte order mark (UTF-8 BOM)",
+                                    "save it as UTF-8 without BOM (spreadsheet programs add one on "
+                                    "'CSV UTF-8' export)", line=1)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RawDataError([Problem(rel, f"byte {data[exc.start]:#04x} is not valid UTF-8",
+                                    "re-save the file as UTF-8 and check the characters on that line",
+                                    line=line)]) from exc
+
+
+def _parse(text: str, spec: Table, rel: str) -> pl.DataFrame:
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header, body = rows[0], rows[1:]
+    problems: list[Problem] = []
+    missing = [c for c in spec.columns if c not in header]
+    unknown = [c for c in header if c not in spec.columns]
+    for column in missing:
+        problems.append(Problem(rel, "required column is missing",
+                                f"add the column '{column}' ({FIELDS[column].description})",
+                                line=1, column=column))
+    for column in unknown:
+        problems.append(Problem(rel, "unknown column",
+                                f"remove it, or declare it in kfanalysis.fields and add it to table "
+                                f"'{spec.name}'", line=1, column=column))
+    if not missing and not unknown and tuple(header) != spec.columns:
+        problems.append(Problem(rel, f"columns are out of order: {', '.join(header)}",
+                                f"put them in this order: {', '.join(spec.columns)}", line=1))
+    if problems:
+        raise RawDataError(problems)
+    for offset, row in enumerate(body):
+        if len(row) != len(header):
+            problems.append(Problem(rel, f"row has {len(row)} field(s) but the header has {len(header)}",
+                                    "the row is truncated or has an unquoted comma; quote text that "
+                                    "contains commas", line=offset + 2))
+    if problems:
+        raise RawDataError(problems)
+    if not body:
+        raise RawDataError([Problem(rel, "file has a header but no rows", "restore the data rows")])
+    columns = {name: [row[i] if row[i] != "" else None for row in body] for i, name in enumerate(header)}
+    return pl.DataFrame(columns, schema={name: pl.String for name in header})
+
+
+def _typed(frame: pl.DataFrame, spec: Table, rel: str) -> pl.DataFrame:
+    problems: list[Problem] = []
+    casts: list[pl.Expr] = []
+    for column in spec.columns:
+        field = FIELDS[column]
+        dtype = polars_dtype(field)
+        raw = pl.col(column)
+        if field.dtype == "bool":
+            cast = raw.str.to_lowercase().replace_strict(TRUE_TEXT, default=None, return_dtype=pl.Boolean)
+        elif field.dtype == "str":
+            cast = raw
+        else:
+            cast = raw.str.strip_chars().cast(dtype, strict=False)
+        casts.append(cast.alias(column))
+        bad = frame.with_row_index("_row").filter(raw.is_not_null() & cast.is_null())
+        expected = {"float": "a number", "int": "a whole number", "bool": "true or false"}.get(field.dtype)
+        for row, value in zip(bad["_row"], bad[column], strict=True):
+            problems.append(Problem(rel, f"{value!r} is not {expected}",
+                                    f"write {expected} without units or thousands separators "
+                                    f"(column holds {field.unit or field.dtype})",
+                                    line=row + 2, column=column))
+    if problems:
+        raise RawDataError(problems)
+    return frame.select(casts)
+
+
+def _validated(frame: pl.DataFrame, spec: Table, rel: str) -> pl.DataFrame:
+    import pandera.errors
+
+    try:
+        return validate(spec.name, frame)
+    except pandera.errors.SchemaErrors as exc:
+        raise RawDataError(problems_from_failures(exc.failure_cases, frame, spec, rel)) from None
+
+
+def problems_from_failures(failures: pl.DataFrame, frame: pl.DataFrame, spec: Table, rel: str) -> list[Problem]:
+    """Turn pandera's failure cases into Problems that name line, column and fix."""
+    problems: list[Problem] = []
+    for case in failures.iter_rows(named=True):
+        index, column, check = case["index"], case["column"], str(case["check"])
+        line = None if index is None else int(index) + 2
+        if check.startswith("multiple_fields_uniqueness") or check == "unique":
+            key = {k: frame[k][int(index)] for k in spec.key} if index is not None else {}
+            shown = ", ".join(f"{k}={v}" for k, v in key.items())
+            problems.append(Problem(rel, f"duplicate key ({shown}): another row has the same "
+                                    f"{', '.join(spec.key)}",
+                                    "keep one row per key; if two editions disagree, record the "
+                                    "edition in the key column", line=line))
+        elif check == "not_nullable":
+            problems.append(Problem(rel, "value is empty but this column may not be",
+                                    f"fill it from the source ({FIELDS[column].description})",
+                                    line=line, column=column))
+        elif column in FIELDS:
+            problems.append(Problem(rel, f"value {case['failure_case']!r} is not allowed",
+                                    f"it must be {FIELDS[column].rule()}; check it against the source",
+                                    line=line, column=column))
+        else:
+            problems.append(Problem(rel, f"failed check {check}: {case['failure_case']}",
+                                    "correct the table to match its schema in kfanalysis.fields",
+                                    line=line, column=column))
+    # Stable order: by line, then column, so messages read top to bottom.
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or ""))
+
+
+def _check_source_ids(frame: pl.DataFrame, rel: str, paths: ProjectPaths) -> None:
+    known = read_sources(paths)
+    bad = frame.with_row_index("_row").filter(~pl.col("source_id").is_in(list(known)))
+    if bad.height:
+        raise RawDataError([
+            Problem(rel, f"source_id {sid!r} is not in data/raw/sources.toml",
+                    "add a [[source]] entry for the publication, or correct the id",
+                    line=row + 2, column="source_id")
+            for row, sid in zip(bad["_row"], bad["source_id"], strict=True)
+        ])

@@ -1,0 +1,162 @@
+"""The registry of official publications and the checksums of the raw files.
+
+Two promises rest on this module. First, every value in data/raw names a
+publication here, with its edition, URL, licence and the date it was read.
+Second, no raw file is parsed unless its bytes match data/raw/SHA256SUMS, so a
+stray keystroke in a CSV stops the build instead of moving a figure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from kfanalysis.errors import ChecksumError, Problem, RawDataError
+from kfanalysis.paths import ProjectPaths, project_paths
+from kfanalysis.write import write_text_atomic
+
+REQUIRED_KEYS = ("title", "publisher", "edition", "date_published", "url", "licence", "date_accessed")
+#: Files in data/raw that SHA256SUMS covers.
+CHECKSUMMED_SUFFIXES = (".csv", ".toml")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One official publication (one edition) that raw values are read from.
+
+    Attributes:
+        id: Short identifier used as ``source_id`` in the extracts.
+        title: Title as the publisher gives it.
+        publisher: Organisation that published it.
+        edition: Edition or release, e.g. "March 2023 (Quarterly National Accounts)".
+        date_published: ISO date (or year-month) the edition was published.
+        url: Landing page of the publication.
+        licence: Licence of the data, e.g. "Open Government Licence v3.0".
+        date_accessed: ISO date on which the values were read.
+        file_url: Direct URL of the machine-readable file, where one exists.
+        note: Anything a reader must know about how the source was used.
+    """
+
+    id: str
+    title: str
+    publisher: str
+    edition: str
+    date_published: str
+    url: str
+    licence: str
+    date_accessed: str
+    file_url: str | None = None
+    note: str | None = None
+
+
+def read_sources(paths: ProjectPaths | None = None) -> dict[str, Source]:
+    """Read and check data/raw/sources.toml.
+
+    Returns:
+        Sources keyed by id, in file order.
+
+    Raises:
+        RawDataError: If an entry lacks a required key or has an unknown one.
+    """
+    paths = paths or project_paths()
+    verify_checksum(paths.sources_toml, paths)
+    rel = paths.relative(paths.sources_toml)
+    with paths.sources_toml.open("rb") as fh:
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise RawDataError([Problem(rel, f"not valid TOML ({exc})", "correct the syntax")]) from exc
+    entries = data.get("source", [])
+    problems: list[Problem] = []
+    sources: dict[str, Source] = {}
+    allowed = {"id", "file_url", "note", *REQUIRED_KEYS}
+    for position, entry in enumerate(entries, start=1):
+        sid = entry.get("id", f"#{position}")
+        missing = [k for k in ("id", *REQUIRED_KEYS) if not str(entry.get(k, "")).strip()]
+        unknown = sorted(set(entry) - allowed)
+        if missing:
+            problems.append(Problem(rel, f"[[source]] {sid} lacks {', '.join(missing)}",
+                                    "add the missing keys; every source needs " + ", ".join(REQUIRED_KEYS)))
+        if unknown:
+            problems.append(Problem(rel, f"[[source]] {sid} has unknown key(s) {', '.join(unknown)}",
+                                    "remove them or add them to kfanalysis.sources.Source"))
+        if sid in sources:
+            problems.append(Problem(rel, f"source id {sid!r} appears twice", "give each edition its own id"))
+        if not missing and not unknown:
+            sources[sid] = Source(**{k: entry[k] for k in entry})
+    if problems:
+        raise RawDataError(problems)
+    return sources
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file's bytes, as lowercase hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_checksums(paths: ProjectPaths) -> dict[str, str]:
+    """Read SHA256SUMS (``sha256sum`` format) into {file name: hex digest}."""
+    if not paths.checksums.is_file():
+        raise ChecksumError([Problem(paths.relative(paths.checksums), "file is missing",
+                                     "run `kfanalysis sources --refresh-checksums` and commit it")])
+    sums: dict[str, str] = {}
+    for number, line in enumerate(paths.checksums.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        digest, _, name = line.partition("  ")
+        if len(digest) != 64 or not name:
+            raise ChecksumError([Problem(paths.relative(paths.checksums), f"malformed line: {line!r}",
+                                         "regenerate it with `kfanalysis sources --refresh-checksums`",
+                                         line=number)])
+        sums[name.strip()] = digest
+    return sums
+
+
+def verify_checksum(path: Path, paths: ProjectPaths | None = None) -> None:
+    """Check one raw file against SHA256SUMS before anything reads it.
+
+    Raises:
+        ChecksumError: If the file is not listed, or its bytes have changed.
+    """
+    paths = paths or project_paths()
+    rel = paths.relative(path)
+    sums = read_checksums(paths)
+    expected = sums.get(path.name)
+    if expected is None:
+        raise ChecksumError([Problem(
+            rel, "is not listed in data/raw/SHA256SUMS, so its contents cannot be trusted",
+            "if the file is meant to be there, run `kfanalysis sources --refresh-checksums` and "
+            "commit the new SHA256SUMS with it")])
+    actual = sha256_of(path)
+    if actual != expected:
+        raise ChecksumError([Problem(
+            rel, f"checksum mismatch: SHA256SUMS expects {expected}, the file has {actual}",
+            "if you changed the file on purpose, check every edited value against its source, then "
+            "run `kfanalysis sources --refresh-checksums`; otherwise restore it with "
+            f"`git checkout -- {rel}`")])
+
+
+def checksummed_files(paths: ProjectPaths) -> list[Path]:
+    """The raw files that SHA256SUMS must cover, sorted by name."""
+    return sorted(p for p in paths.raw.iterdir() if p.is_file() and p.suffix in CHECKSUMMED_SUFFIXES)
+
+
+def refresh_checksums(paths: ProjectPaths | None = None) -> dict[str, str]:
+    """Rewrite SHA256SUMS from the files as they are now, after a deliberate edit.
+
+    Returns:
+        {file name: (old digest or "new") -> new digest} for files whose digest changed.
+    """
+    paths = paths or project_paths()
+    old = read_checksums(paths) if paths.checksums.is_file() else {}
+    new = {p.name: sha256_of(p) for p in checksummed_files(paths)}
+    text = "".join(f"{digest}  {name}\n" for name, digest in sorted(new.items()))
+    write_text_atomic(paths.checksums, text)
+    return {name: f"{old.get(name, 'new')} -> {digest}" for name, digest in new.items()
+            if old.get(name) != digest}
