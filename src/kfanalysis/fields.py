@@ -138,6 +138,8 @@ FIELDS: dict[str, Field] = {
               "ILO unemployment rate, aged 16 and over, seasonally adjusted, Labour Force Survey, "
               "for the quarter shown, as first published unless the note says otherwise.",
               unit="%", minimum=0, maximum=100),
+        Field("is_newer_than_report", "bool",
+              "True for years after the latest the report shows: newer data added by this project."),
         Field("vacancy_rate_source_id", "str", "source_id of the vacancy rate in this row.",
               pattern=r"^[a-z0-9_]+$"),
         Field("vacancies_source_id", "str", "source_id of the vacancy count in this row.",
@@ -223,12 +225,13 @@ TABLES: dict[str, Table] = {
         Table(
             "fig7_vacancies",
             "Figure 7: social care vacancy rate and the unemployment rate, by financial year.",
-            ("financial_year", "vacancy_rate_pct", "vacancy_rate_source_id", "vacancies_count",
-             "vacancies_source_id", "unemployment_rate_pct", "geography",
+            ("financial_year", "is_newer_than_report", "vacancy_rate_pct", "vacancy_rate_source_id",
+             "vacancies_count", "vacancies_source_id", "unemployment_rate_pct", "geography",
              "unemployment_source_id"),
             key=("financial_year",),
             nullable=frozenset({"vacancy_rate_pct", "vacancy_rate_source_id", "vacancies_count",
-                                "vacancies_source_id"}),
+                                "vacancies_source_id", "unemployment_rate_pct", "geography",
+                                "unemployment_source_id"}),
             is_raw=False,
         ),
         Table(

@@ -1,0 +1,5 @@
+"""Allow ``python -m kfanalysis``."""
+
+from kfanalysis.cli import main
+
+raise SystemExit(main())

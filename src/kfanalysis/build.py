@@ -1,0 +1,114 @@
+"""Build every output from data/raw: the deflator, each figure, its chart, and the ledger.
+
+The build is all-or-nothing. Tables and charts are computed first, in memory;
+only when every one has succeeded are the files staged and moved into
+data/processed together (see ``write.staged_outputs``). A failure at any step
+leaves the previous outputs exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from kfanalysis import __version__
+from kfanalysis.figures import built_figures, planned_reasons
+from kfanalysis.paths import project_paths
+from kfanalysis.prices import deflator
+from kfanalysis.published import ClaimResult, ledger_rows, published_numbers, summary
+from kfanalysis.schemas import validate
+from kfanalysis.sources import checksummed_files, sha256_of
+from kfanalysis.write import csv_bytes, png_bytes, staged_outputs
+
+Progress = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class BuiltTables:
+    """Every table a build produces, keyed by table name, plus the ledger."""
+
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    ledger: pl.DataFrame | None = None
+
+
+def build_tables(root: Path | str | None = None, progress: Progress | None = None) -> BuiltTables:
+    """Compute every table in memory, without writing anything.
+
+    Args:
+        root: Project root; found from the working directory if omitted.
+        progress: Called with one line per step; silent if omitted.
+    """
+    say = progress or (lambda _message: None)
+    specs = built_figures()
+    steps = len(specs) + 2
+    built = BuiltTables()
+    say(f"[1/{steps}] deflator (HM Treasury, 2021/22 prices)")
+    built.tables["deflator_2021_22"] = validate("deflator_2021_22", deflator(root=root))
+    results: dict[str, ClaimResult] = {}
+    for number, spec in enumerate(specs, start=2):
+        say(f"[{number}/{steps}] {spec.figure}: {spec.title}")
+        module = spec.load_module()
+        table = module.build(root)
+        built.tables[module.TABLE] = table
+        results.update(module.claims(table))
+    say(f"[{steps}/{steps}] ledger of published numbers")
+    ledger = ledger_rows(published_numbers(root), results, planned_reasons())
+    built.ledger = validate("ledger", ledger)
+    return built
+
+
+def manifest(root: Path | str | None = None) -> bytes:
+    """A record of what produced the outputs: package version and the hash of every raw file.
+
+    Only values that depend on the inputs and the code are recorded (no clock time, no
+    machine names), so the file is byte-identical whenever the inputs are.
+    """
+    paths = project_paths(root)
+    record = {
+        "kfanalysis_version": __version__,
+        "raw_inputs_sha256": {p.name: sha256_of(p) for p in checksummed_files(paths)},
+    }
+    return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def build(root: Path | str | None = None, out: Path | str | None = None,
+          progress: Progress | None = _stderr) -> list[Path]:
+    """Rebuild data/processed (or ``out``) from data/raw, all files or none.
+
+    Returns:
+        The files written, in the order written.
+    """
+    paths = project_paths(root)
+    destination = Path(out) if out is not None else paths.processed
+    built = build_tables(paths.root, progress)
+    charts: dict[str, bytes] = {}
+    for spec in built_figures():
+        module = spec.load_module()
+        import matplotlib.pyplot as plt
+
+        figure = module.plot(built.tables[module.TABLE])
+        charts[f"{module.TABLE}.png"] = png_bytes(figure)
+        plt.close(figure)
+    assert built.ledger is not None
+    with staged_outputs(destination) as staging:
+        for name, table in built.tables.items():
+            staging.add(f"{name}.csv", csv_bytes(table))
+        for name, data in charts.items():
+            staging.add(name, data)
+        staging.add("ledger.csv", csv_bytes(built.ledger))
+        staging.add("manifest.json", manifest(paths.root))
+        written = [destination / n for n in staging.names]
+    if progress:
+        counts = summary(built.ledger)
+        progress(f"wrote {len(written)} files to {paths.relative(destination)}; ledger: "
+                 + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return written

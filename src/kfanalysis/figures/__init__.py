@@ -1,0 +1,109 @@
+"""The report's seven figures: which are built, and what the others will need.
+
+Each built figure is a module with three functions: ``build(root)`` returns its
+tidy table from data/raw alone, ``plot(table)`` draws it, and
+``claims(table)`` recomputes the published numbers that rest on it. Figures
+not built yet are listed with the inputs they will need, so the ledger can say
+exactly why their claims are ``missing_input``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import polars as pl
+    from matplotlib.figure import Figure
+
+    from kfanalysis.published import ClaimResult
+
+
+class FigureModule(Protocol):
+    """What a figure module provides."""
+
+    TABLE: str
+
+    def build(self, root: Path | str | None = None) -> pl.DataFrame:
+        """Build the figure's table from data/raw."""
+
+    def plot(self, table: pl.DataFrame) -> Figure:
+        """Draw the figure."""
+
+    def claims(self, table: pl.DataFrame) -> dict[str, ClaimResult]:
+        """Recompute the figure's published numbers."""
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One of the report's figures.
+
+    Attributes:
+        figure: Identifier used in published_numbers.csv ("fig7").
+        title: Our short title for the figure.
+        module: Module name under kfanalysis.figures, or None if not built yet.
+        planned_inputs: For figures not built: the official series they will need.
+    """
+
+    figure: str
+    title: str
+    module: str | None
+    planned_inputs: str = ""
+
+    @property
+    def is_built(self) -> bool:
+        """True when the figure has a module."""
+        return self.module is not None
+
+    def load_module(self) -> FigureModule:
+        """Import the figure's module."""
+        if self.module is None:
+            raise ValueError(f"{self.figure} is not built yet")
+        return importlib.import_module(f"kfanalysis.figures.{self.module}")  # type: ignore[return-value]
+
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec("fig1", "Daily NHS activity by setting", None,
+               "NHS Digital Appointments in General Practice, Community Services Data Set, Hospital "
+               "Episode Statistics, A&E, NHS 111 and ambulance totals for 2018/19 and 2022/23"),
+    FigureSpec("fig2", "Spending by sector, 2021/22", None,
+               "NHS provider accounts by trust type, DHSC annual report and accounts 2021-22 primary "
+               "care lines and RDEL, Adult Social Care Activity and Finance Report, public health grant"),
+    FigureSpec("fig3", "Growth in NHS trust spending by trust type, 2016/17 to 2021/22", None,
+               "NHS provider accounts (trust accounts consolidation) operating expenditure by trust "
+               "type for 2016/17 and 2021/22"),
+    FigureSpec("fig4", "Council adult social care spending against people supported", None,
+               "Adult Social Care Activity and Finance Report, 2015-16 to 2022-23: gross current "
+               "expenditure and people receiving long-term support"),
+    FigureSpec("fig5", "Doctors: past growth against the Long Term Workforce Plan", None,
+               "NHS Workforce Statistics consultants FTE, General Practice Workforce GPs FTE, and the "
+               "NHS Long Term Workforce Plan projections"),
+    FigureSpec("fig6", "Nurses by setting: past growth against the Long Term Workforce Plan", None,
+               "NHS Workforce Statistics nurses and health visitors FTE by care setting, 2012/13 to "
+               "2022/23, and the NHS Long Term Workforce Plan projections by setting"),
+    FigureSpec("fig7", "Social care vacancy rate against the unemployment rate", "fig7_vacancies"),
+)
+
+
+def figure_spec(figure: str) -> FigureSpec:
+    """Look up a figure by its identifier ("fig7")."""
+    for spec in FIGURES:
+        if spec.figure == figure:
+            return spec
+    raise KeyError(f"no figure {figure!r}; known: {', '.join(s.figure for s in FIGURES)}")
+
+
+def built_figures() -> list[FigureSpec]:
+    """The figures that have a module, in report order."""
+    return [s for s in FIGURES if s.is_built]
+
+
+def planned_reasons() -> dict[str, str]:
+    """For each figure not built yet, the sentence the ledger gives its claims."""
+    return {
+        s.figure: f"Figure {s.figure[3:]} is not built yet; it will need {s.planned_inputs}."
+        for s in FIGURES
+        if not s.is_built
+    }

@@ -1,0 +1,203 @@
+"""Figure 7: the social care vacancy rate against the unemployment rate.
+
+The report's chart sets the adult social care vacancy rate (Skills for Care)
+beside the unemployment rate for each financial year 2012/13 to 2022/23. The
+argument is that care vacancies rose while the labour market tightened, so a
+shortage of applicants in general does not explain them.
+
+Two choices shape the table, and both are stated in the book:
+
+* Skills for Care revises its whole back series every year, and no single
+  edition with every year was found. For each year and each measure (rate,
+  count) the value comes from the newest edition read that gives it
+  (``edition_data_to``), and each row names its source.
+* The report's title says England, but no England unemployment series could be
+  read; the UK series is used and labelled as such, unless a complete England
+  series is added to data/raw, in which case it is preferred.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from kfanalysis.errors import FigureInputError
+from kfanalysis.load import load
+from kfanalysis.periods import FinancialYear
+from kfanalysis.published import ClaimResult, Computed, Missing
+from kfanalysis.schemas import validate
+from kfanalysis.trends import LineFit, fit_line
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+TABLE = "fig7_vacancies"
+#: The years the report's chart covers.
+REPORT_FIRST, REPORT_LAST = FinancialYear.parse("2012/13"), FinancialYear.parse("2022/23")
+#: Years for which the published claims need a vacancy count.
+CLAIM_YEARS = ("2020/21", "2022/23")
+
+
+def _newest_per_year(vacancies: pl.DataFrame, measure: str, source_column: str) -> pl.DataFrame:
+    """For each year, the value of ``measure`` from the newest edition that gives one."""
+    return (
+        vacancies.filter(pl.col(measure).is_not_null())
+        .sort("financial_year", "edition_data_to")
+        .group_by("financial_year", maintain_order=True)
+        .last()
+        .select("financial_year", measure, pl.col("source_id").alias(source_column))
+    )
+
+
+def _unemployment(unemployment: pl.DataFrame, years: list[str]) -> pl.DataFrame:
+    """The unemployment series to plot: England if complete for the report's years, else the UK."""
+    report_years = [str(y) for y in FinancialYear.range(REPORT_FIRST, REPORT_LAST)]
+    for geography in ("England", "United Kingdom"):
+        series = unemployment.filter(pl.col("geography") == geography)
+        have = set(series["financial_year"])
+        if all(y in have for y in report_years):
+            return series.filter(pl.col("financial_year").is_in(years)).select(
+                "financial_year", "unemployment_rate_pct", "geography",
+                pl.col("source_id").alias("unemployment_source_id"))
+    gaps = {g: [y for y in report_years if y not in set(
+        unemployment.filter(pl.col("geography") == g)["financial_year"])] for g in ("England", "United Kingdom")}
+    raise FigureInputError(
+        "data/raw/unemployment_rate.csv: no geography has a rate for every year "
+        f"{REPORT_FIRST} to {REPORT_LAST} (missing: {gaps})\n"
+        "  Fix: add the January-March rate for the missing years from the ONS May bulletins."
+    )
+
+
+def build(root: Path | str | None = None) -> pl.DataFrame:
+    """Build the Figure 7 table from data/raw.
+
+    Returns:
+        One row per financial year from 2012/13 to the latest year with a vacancy estimate.
+        Years with no published estimate keep empty values: they are gaps, not zeros.
+
+    Raises:
+        FigureInputError: If a year the figure or its claims need is absent.
+    """
+    vacancies = load("social_care_vacancies", root)
+    rates = _newest_per_year(vacancies, "vacancy_rate_pct", "vacancy_rate_source_id")
+    counts = _newest_per_year(vacancies, "vacancies_count", "vacancies_source_id")
+    last = max(FinancialYear.parse(y) for y in vacancies["financial_year"])
+    years = [str(y) for y in FinancialYear.range(REPORT_FIRST, max(last, REPORT_LAST))]
+    spine = pl.DataFrame({"financial_year": years}, schema={"financial_year": pl.String}).with_columns(
+        (pl.col("financial_year") > str(REPORT_LAST)).alias("is_newer_than_report"))
+    table = (
+        spine.join(rates, on="financial_year", how="left")
+        .join(counts, on="financial_year", how="left")
+        .join(_unemployment(load("unemployment_rate", root), years), on="financial_year", how="left")
+        .select("financial_year", "is_newer_than_report", "vacancy_rate_pct", "vacancy_rate_source_id",
+                "vacancies_count", "vacancies_source_id", "unemployment_rate_pct", "geography",
+                "unemployment_source_id")
+    )
+    _check_needed_years(table)
+    return validate(TABLE, table)
+
+
+def _check_needed_years(table: pl.DataFrame) -> None:
+    """Stop with a fix-it message if a year the figure or its claims rest on is empty."""
+    by_year = {r["financial_year"]: r for r in table.iter_rows(named=True)}
+    problems = []
+    for year in (str(REPORT_FIRST), str(REPORT_LAST)):
+        if by_year.get(year, {}).get("vacancy_rate_pct") is None:
+            problems.append(f"vacancy rate for {year} (an end point of the report's chart)")
+    for year in CLAIM_YEARS:
+        if by_year.get(year, {}).get("vacancies_count") is None:
+            problems.append(f"vacancy count for {year} (a published claim rests on it)")
+    if problems:
+        raise FigureInputError(
+            "data/raw/social_care_vacancies.csv lacks " + "; ".join(problems) + "\n"
+            "  Fix: add the Skills for Care estimate for that year, with its edition and source."
+        )
+
+
+def fit(table: pl.DataFrame) -> LineFit:
+    """Regress the vacancy rate on the unemployment rate over the report's years.
+
+    With eight or so annual points the interval is wide; the book says so.
+    """
+    period = table.filter(~pl.col("is_newer_than_report"))
+    return fit_line(period["unemployment_rate_pct"].to_list(), period["vacancy_rate_pct"].to_list())
+
+
+def plot(table: pl.DataFrame) -> Figure:
+    """Draw the two rates over time (left) and against each other with the fitted line (right)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    palette = sns.color_palette("colorblind")
+    geography = table["geography"].drop_nulls()
+    geo = geography[0] if geography.len() else "unknown"
+    years = table["financial_year"].to_list()
+    positions = list(range(len(years)))
+    series = (
+        ("vacancy_rate_pct", "Adult social care vacancy rate, England", "o"),
+        ("unemployment_rate_pct", f"Unemployment rate, {geo} (Jan-Mar)", "s"),
+    )
+    with sns.axes_style("whitegrid"):
+        figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4), gridspec_kw={"width_ratios": [3, 2]})
+    # Plot with NaN for missing years so the line breaks at a gap instead of bridging it.
+    for colour, (column, label, marker) in zip(palette, series, strict=False):
+        values = [float("nan") if v is None else v for v in table[column].to_list()]
+        left.plot(positions, values, marker=marker, color=colour, label=label)
+    newer = [i for i, flag in enumerate(table["is_newer_than_report"]) if flag]
+    if newer:
+        left.axvspan(min(newer) - 0.5, max(newer) + 0.5, color="0.9", zorder=0,
+                     label="After the report's period")
+    left.set_xticks(positions, years)
+    left.set_xlabel("Financial year")
+    left.set_ylabel("Per cent")
+    left.tick_params(axis="x", rotation=45)
+    left.set_ylim(bottom=0)
+    left.legend(title=None, loc="lower left", fontsize=8)
+    left.set_title("Both rates by year (gaps: no published estimate)", fontsize=10)
+
+    fitted = fit(table)
+    period = table.filter(~pl.col("is_newer_than_report")).drop_nulls(["vacancy_rate_pct", "unemployment_rate_pct"])
+    xs = period["unemployment_rate_pct"].to_list()
+    sns.scatterplot(x=xs, y=period["vacancy_rate_pct"].to_list(), color=palette[0], zorder=3, ax=right, s=40)
+    for x, y, label in zip(xs, period["vacancy_rate_pct"], period["financial_year"], strict=True):
+        right.annotate(label, (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    grid = [min(xs) + (max(xs) - min(xs)) * i / 50 for i in range(51)]
+    mean, low, high = fitted.predict(grid)
+    right.plot(grid, mean, color=palette[2], label="OLS fit")
+    right.fill_between(grid, low, high, color=palette[2], alpha=0.2,
+                       label=f"{fitted.confidence:.0%} confidence band (n = {fitted.n})")
+    right.set_xlabel(f"Unemployment rate, {geo}, Jan-Mar (%)")
+    right.set_ylabel("Social care vacancy rate (%)")
+    right.legend(fontsize=8)
+    right.set_title("Vacancy rate against unemployment, report years", fontsize=10)
+    figure.text(0.01, -0.02, "Sources: Skills for Care workforce estimates (newest edition read for each "
+                "year); ONS Labour Force Survey, series MGSX.", fontsize=7.5)
+    figure.tight_layout()
+    return figure
+
+
+def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
+    """Recompute Figure 7's published numbers from the built table."""
+    by_year = {r["financial_year"]: r for r in table.iter_rows(named=True)}
+    results: dict[str, ClaimResult] = {}
+    for year, claim_id in (("2020/21", "fig7_vacancies_2020_21"), ("2022/23", "fig7_vacancies_2022_23")):
+        row = by_year[year]
+        results[claim_id] = Computed(
+            value=float(row["vacancies_count"]),
+            method=f"Skills for Care estimate of vacant posts for {year}, newest edition read "
+                   f"({row['vacancies_source_id']})",
+            why_differs="Skills for Care revises past years in each edition; the report may have used "
+                        "an earlier edition",
+        )
+    results["fig7_social_care_extra_staff_by_2035"] = Missing(
+        missing_input="Skills for Care workforce projections to 2035 (the source of the 480,000 "
+                      "the report quotes from The King's Fund)",
+        why="the projection is a modelled estimate in Skills for Care's State of the sector reports; "
+            "its inputs are not published as data and no copy was found",
+    )
+    return results

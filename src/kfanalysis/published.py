@@ -1,0 +1,159 @@
+"""Published numbers, the rounding rule, and the ledger of ours against theirs.
+
+A published number is "reproduced" when our unrounded value rounds to it: it
+lies within half a unit of the last digit published (the rule PUDL uses for
+agency totals). "27%" admits 26.5 to 27.5; "110,000", published to the nearest
+thousand, admits 109,500 to 110,500. Bounds ("more than a quarter") are tested
+as bounds. A number that is computed but does not round to the claim is
+"differs" and must carry the reason; a number whose inputs are not in data/raw
+is "missing_input" and names the input it lacks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from kfanalysis.errors import KfError
+
+if TYPE_CHECKING:
+    from kfanalysis.figures import FigureModule
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Our value for a claim, and how it was computed.
+
+    Attributes:
+        value: Our unrounded value, in the claim's unit.
+        method: How it was computed, from which table and source (one sentence).
+        why_differs: The explanation to show if the value does not round to the claim;
+            empty when we expect it to reproduce.
+    """
+
+    value: float
+    method: str
+    why_differs: str = ""
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A claim that cannot be computed because an input is absent from data/raw.
+
+    Attributes:
+        missing_input: The official series (and years) that would be needed.
+        why: Where it was looked for, or why it is absent.
+    """
+
+    missing_input: str
+    why: str
+
+
+ClaimResult = Computed | Missing
+
+
+def tolerance(precision_decimals: int) -> float:
+    """Half a unit in the last published digit: 1 decimal -> 0.05; -3 (thousands) -> 500."""
+    return 0.5 * 10.0 ** (-precision_decimals)
+
+
+def status_of(published: float, comparison: str, precision_decimals: int, ours: float) -> str:
+    """Classify our value against a published one: 'reproduced' or 'differs'.
+
+    The half-unit test allows a relative slack of 1e-9 so that binary floating
+    point does not turn an exact half-unit tie into a difference.
+    """
+    if math.isnan(ours):
+        return "differs"
+    if comparison == "more_than":
+        return "reproduced" if ours > published else "differs"
+    if comparison == "less_than":
+        return "reproduced" if ours < published else "differs"
+    slack = tolerance(precision_decimals) * (1 + 1e-9)
+    return "reproduced" if abs(ours - published) <= slack else "differs"
+
+
+def published_numbers(root: Path | str | None = None) -> pl.DataFrame:
+    """The validated table of every published number (data/raw/published_numbers.csv)."""
+    from kfanalysis.load import load
+
+    return load("published_numbers", root)
+
+
+def ledger_rows(
+    claims: pl.DataFrame,
+    results: dict[str, ClaimResult],
+    planned: dict[str, str],
+) -> pl.DataFrame:
+    """Assemble the ledger from the published numbers and each figure's results.
+
+    Args:
+        claims: The published_numbers table.
+        results: {claim_id: result} from every built figure.
+        planned: {figure: sentence} for figures whose module is not built yet.
+
+    Raises:
+        KfError: If a built figure gives no result for one of its claims, or a result
+            names a claim that is not published (both are bugs, not data gaps).
+    """
+    rows = []
+    unknown = sorted(set(results) - set(claims["claim_id"]))
+    if unknown:
+        raise KfError(f"figure modules return results for claims not in published_numbers.csv: {unknown}\n"
+                      "  Fix: register the claim in data/raw/published_numbers.csv or drop the result.")
+    for claim in claims.iter_rows(named=True):
+        cid, figure = claim["claim_id"], claim["figure"]
+        base = {k: claim[k] for k in ("claim_id", "figure", "claim", "period", "published_value", "unit",
+                                       "comparison", "precision_decimals")}
+        result = results.get(cid)
+        if result is None:
+            if figure not in planned:
+                raise KfError(f"claim {cid} belongs to {figure}, whose module is built, but it returns no "
+                              "result for it\n  Fix: add the claim to that module's claims().")
+            rows.append({**base, "ours_value": None, "difference": None, "status": "missing_input",
+                         "reason": planned[figure], "missing_input": f"{figure} inputs (figure module not built yet)"})
+        elif isinstance(result, Missing):
+            rows.append({**base, "ours_value": None, "difference": None, "status": "missing_input",
+                         "reason": result.why, "missing_input": result.missing_input})
+        else:
+            status = status_of(claim["published_value"], claim["comparison"], claim["precision_decimals"],
+                               result.value)
+            if status == "reproduced":
+                reason = result.method
+            else:
+                reason = (f"{result.why_differs} ({result.method})" if result.why_differs
+                          else f"no explanation recorded ({result.method})")
+            rows.append({**base, "ours_value": result.value,
+                         "difference": result.value - claim["published_value"], "status": status,
+                         "reason": reason, "missing_input": None})
+    from kfanalysis.fields import columns_of
+    from kfanalysis.schemas import polars_dtype
+
+    schema = {f.name: polars_dtype(f) for f in columns_of("ledger")}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def ledger(root: Path | str | None = None) -> pl.DataFrame:
+    """Recompute every published number from data/raw and classify it.
+
+    Returns:
+        The ledger table: one row per published number with ours, theirs, status and reason.
+    """
+    from kfanalysis.build import build_tables
+
+    return build_tables(root).ledger
+
+
+def summary(table: pl.DataFrame) -> dict[str, int]:
+    """Count ledger rows by status, with every status present (zero if none)."""
+    counts = dict(table.group_by("status").len().iter_rows())
+    return {s: int(counts.get(s, 0)) for s in ("reproduced", "differs", "missing_input")}
+
+
+def results_of(module: FigureModule, table: pl.DataFrame) -> dict[str, ClaimResult]:
+    """Ask a figure module for its claim results."""
+    return module.claims(table)
