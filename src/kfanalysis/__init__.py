@@ -1,4 +1,4 @@
-"""kfanalysis: The King's Fund's 'Making care closer to home a reality' (2024), rebuilt from official statistics.
+"""kfanalysis: the figures of 'Making care closer to home a reality' rebuilt from official statistics.
 
 The public API is re-exported here and imported lazily, so that ``import
 kfanalysis`` is quick and pulls in polars, pandera or matplotlib only when a

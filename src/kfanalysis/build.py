@@ -80,8 +80,9 @@ def manifest(root: Path | str | None = None) -> bytes:
     return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def build(root: Path | str | None = None, out: Path | str | None = None,
-          progress: Progress | None = _stderr) -> list[Path]:
+def build(
+    root: Path | str | None = None, out: Path | str | None = None, progress: Progress | None = _stderr
+) -> list[Path]:
     """Rebuild data/processed (or ``out``) from data/raw, all files or none.
 
     Returns:
@@ -109,6 +110,8 @@ def build(root: Path | str | None = None, out: Path | str | None = None,
         written = [destination / n for n in staging.names]
     if progress:
         counts = summary(built.ledger)
-        progress(f"wrote {len(written)} files to {paths.relative(destination)}; ledger: "
-                 + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        progress(
+            f"wrote {len(written)} files to {paths.relative(destination)}; ledger: "
+            + ", ".join(f"{v} {k}" for k, v in counts.items())
+        )
     return written

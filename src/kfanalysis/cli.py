@@ -16,15 +16,22 @@ from kfanalysis.errors import KfError
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kfanalysis", description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=None,
-                        help="project root (default: found from the working directory or KFANALYSIS_ROOT)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="project root (default: found from the working directory or KFANALYSIS_ROOT)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="rebuild data/processed and the ledger from data/raw")
     build.add_argument("--out", type=Path, default=None, help="write outputs here instead of data/processed")
     commands.add_parser("check", help="verify checksums and validate every raw table; write nothing")
     sources = commands.add_parser("sources", help="list the official sources")
-    sources.add_argument("--refresh-checksums", action="store_true",
-                         help="rewrite data/raw/SHA256SUMS after a deliberate edit, listing what changed")
+    sources.add_argument(
+        "--refresh-checksums",
+        action="store_true",
+        help="rewrite data/raw/SHA256SUMS after a deliberate edit, listing what changed",
+    )
     return parser
 
 
@@ -59,8 +66,10 @@ def _sources(args: argparse.Namespace) -> int:
             print(f"updated {name}: {change}")
         return 0
     for source in read_sources(paths).values():
-        print(f"{source.id}\n  {source.publisher}, {source.title}\n  edition: {source.edition}"
-              f"\n  published: {source.date_published}; accessed: {source.date_accessed}\n  {source.url}")
+        print(
+            f"{source.id}\n  {source.publisher}, {source.title}\n  edition: {source.edition}"
+            f"\n  published: {source.date_published}; accessed: {source.date_accessed}\n  {source.url}"
+        )
     return 0
 
 

@@ -87,89 +87,176 @@ class Table:
         return f"{self.name}.csv"
 
 
-_FY = {"dtype": "str", "pattern": CANONICAL_PATTERN, "is_financial_year": True}
+def _financial_year(name: str, description: str) -> Field:
+    """A column holding a canonical financial year ("2021/22")."""
+    return Field(name, "str", description, pattern=CANONICAL_PATTERN, is_financial_year=True)
+
 
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
         # ---- provenance, on every raw extract row -------------------------------------
-        Field("source_id", "str", "Identifier of the official publication in data/raw/sources.toml.",
-              pattern=r"^[a-z0-9_]+$"),
+        Field(
+            "source_id",
+            "str",
+            "Identifier of the official publication in data/raw/sources.toml.",
+            pattern=r"^[a-z0-9_]+$",
+        ),
         Field("locator", "str", "Where in the publication the value is: table, sheet, page, row."),
-        Field("read_at", "str",
-              "URL where the number was actually read, when that is not the publication itself "
-              "(a parliamentary answer, a press report, a copy of the file in a public archive)."),
+        Field(
+            "read_at",
+            "str",
+            "URL where the number was actually read, when that is not the publication itself "
+            "(a parliamentary answer, a press report, a copy of the file in a public archive).",
+        ),
         Field("note", "str", "Caveats for this value: vintage, coverage, rounding, secondary reading."),
         # ---- periods ----------------------------------------------------------------------
-        Field("financial_year", description="Financial year, April to March.", **_FY),  # type: ignore[arg-type]
-        Field("edition_data_to",
-              description="Latest financial year covered by the edition the value was read from; "
-              "later editions revise earlier years, so this orders vintages.", **_FY),  # type: ignore[arg-type]
-        Field("quarter", "str", "Three-month Labour Force Survey period, e.g. '2023 Jan-Mar'.",
-              pattern=r"^\d{4} (Jan-Mar|Apr-Jun|Jul-Sep|Oct-Dec)$"),
+        _financial_year("financial_year", "Financial year, April to March."),
+        _financial_year(
+            "edition_data_to",
+            "Latest financial year covered by the edition the value was read from; "
+            "later editions revise earlier years, so this orders vintages.",
+        ),
+        Field(
+            "quarter",
+            "str",
+            "Three-month Labour Force Survey period, e.g. '2023 Jan-Mar'.",
+            pattern=r"^\d{4} (Jan-Mar|Apr-Jun|Jul-Sep|Oct-Dec)$",
+        ),
         # ---- prices -----------------------------------------------------------------------
-        Field("gdp_deflator_index", "float",
-              "HM Treasury GDP deflator at market prices, UK, financial year, 2021-22 = 100 "
-              "(March 2023 Quarterly National Accounts edition). Empty where the edition gives "
-              "only a percentage change.",
-              unit="index (2021/22 = 100)", minimum=0.0001),
-        Field("gdp_deflator_change_pct", "float",
-              "Percentage change in the GDP deflator on the previous financial year, as published.",
-              unit="%", minimum=-50, maximum=100),
-        Field("is_forecast", "bool",
-              "True where the value is an OBR forecast rather than ONS outturn."),
-        Field("is_chained", "bool",
-              "True where the index was built by chaining the published percentage changes onto "
-              "the last published index value, because the edition gives no index for that year."),
+        Field(
+            "gdp_deflator_index",
+            "float",
+            "HM Treasury GDP deflator at market prices, UK, financial year, 2021-22 = 100 "
+            "(March 2023 Quarterly National Accounts edition). Empty where the edition gives "
+            "only a percentage change.",
+            unit="index (2021/22 = 100)",
+            minimum=0.0001,
+        ),
+        Field(
+            "gdp_deflator_change_pct",
+            "float",
+            "Percentage change in the GDP deflator on the previous financial year, as published.",
+            unit="%",
+            minimum=-50,
+            maximum=100,
+        ),
+        Field("is_forecast", "bool", "True where the value is an OBR forecast rather than ONS outturn."),
+        Field(
+            "is_chained",
+            "bool",
+            "True where the index was built by chaining the published percentage changes onto "
+            "the last published index value, because the edition gives no index for that year.",
+        ),
         # ---- Figure 7: social care vacancies and unemployment -------------------------------
-        Field("vacancy_rate_pct", "float",
-              "Adult social care vacancy rate, England: vacant posts as a share of filled plus "
-              "vacant posts, average over the financial year (Skills for Care estimates).",
-              unit="%", minimum=0, maximum=100),
-        Field("vacancies_count", "int",
-              "Adult social care vacant posts, England, average on any day of the financial year, "
-              "as published (usually rounded to the nearest thousand).",
-              unit="posts", minimum=0),
-        Field("sector", "str", "Which employers the vacancy estimate covers.",
-              allowed=("all sectors", "not stated")),
-        Field("geography", "str", "Area the statistic covers.",
-              allowed=("United Kingdom", "England")),
-        Field("unemployment_rate_pct", "float",
-              "ILO unemployment rate, aged 16 and over, seasonally adjusted, Labour Force Survey, "
-              "for the quarter shown, as first published unless the note says otherwise.",
-              unit="%", minimum=0, maximum=100),
-        Field("is_newer_than_report", "bool",
-              "True for years after the latest the report shows: newer data added by this project."),
-        Field("vacancy_rate_source_id", "str", "source_id of the vacancy rate in this row.",
-              pattern=r"^[a-z0-9_]+$"),
-        Field("vacancies_source_id", "str", "source_id of the vacancy count in this row.",
-              pattern=r"^[a-z0-9_]+$"),
-        Field("unemployment_source_id", "str", "source_id of the unemployment rate in this row.",
-              pattern=r"^[a-z0-9_]+$"),
+        Field(
+            "vacancy_rate_pct",
+            "float",
+            "Adult social care vacancy rate, England: vacant posts as a share of filled plus "
+            "vacant posts, average over the financial year (Skills for Care estimates).",
+            unit="%",
+            minimum=0,
+            maximum=100,
+        ),
+        Field(
+            "vacancies_count",
+            "int",
+            "Adult social care vacant posts, England, average on any day of the financial year, "
+            "as published (usually rounded to the nearest thousand).",
+            unit="posts",
+            minimum=0,
+        ),
+        Field(
+            "sector",
+            "str",
+            "Which employers the vacancy estimate covers.",
+            allowed=("all sectors", "not stated"),
+        ),
+        Field("geography", "str", "Area the statistic covers.", allowed=("United Kingdom", "England")),
+        Field(
+            "unemployment_rate_pct",
+            "float",
+            "ILO unemployment rate, aged 16 and over, seasonally adjusted, Labour Force Survey, "
+            "for the quarter shown, as first published unless the note says otherwise.",
+            unit="%",
+            minimum=0,
+            maximum=100,
+        ),
+        Field(
+            "is_newer_than_report",
+            "bool",
+            "True for years after the latest the report shows: newer data added by this project.",
+        ),
+        Field(
+            "vacancy_rate_source_id",
+            "str",
+            "source_id of the vacancy rate in this row.",
+            pattern=r"^[a-z0-9_]+$",
+        ),
+        Field(
+            "vacancies_source_id",
+            "str",
+            "source_id of the vacancy count in this row.",
+            pattern=r"^[a-z0-9_]+$",
+        ),
+        Field(
+            "unemployment_source_id",
+            "str",
+            "source_id of the unemployment rate in this row.",
+            pattern=r"^[a-z0-9_]+$",
+        ),
         # ---- published numbers and the ledger ---------------------------------------------
-        Field("claim_id", "str", "Identifier of a published number; also its glue key in the book.",
-              pattern=r"^[a-z0-9_]+$"),
-        Field("figure", "str", "Report figure the number belongs to.",
-              allowed=("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7")),
+        Field(
+            "claim_id",
+            "str",
+            "Identifier of a published number; also its glue key in the book.",
+            pattern=r"^[a-z0-9_]+$",
+        ),
+        Field(
+            "figure",
+            "str",
+            "Report figure the number belongs to.",
+            allowed=("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7"),
+        ),
         Field("claim", "str", "The claim in this project's own words."),
         Field("published_value", "float", "The number as published, without thousands separators."),
-        Field("unit", "str", "Unit of the published number.",
-              allowed=("count", "count_per_day", "pct", "pct_points", "pct_per_year", "gbp_bn",
-                       "gbp_m", "fte", "headcount", "posts")),
-        Field("comparison", "str",
-              "How the claim compares: 'rounds_to' (the value as published, to its precision), "
-              "'more_than' or 'less_than' (a bound, as in 'over a quarter').",
-              allowed=("rounds_to", "more_than", "less_than")),
-        Field("precision_decimals", "int",
-              "Decimal places the number was published to; negative for round thousands "
-              "(-3 means to the nearest 1,000), so the tolerance is half of 10 to the minus this.",
-              minimum=-6, maximum=6),
+        Field(
+            "unit",
+            "str",
+            "Unit of the published number.",
+            allowed=(
+                "count",
+                "count_per_day",
+                "pct",
+                "pct_points",
+                "pct_per_year",
+                "gbp_bn",
+                "gbp_m",
+                "fte",
+                "headcount",
+                "posts",
+            ),
+        ),
+        Field(
+            "comparison",
+            "str",
+            "How the claim compares: 'rounds_to' (the value as published, to its precision), "
+            "'more_than' or 'less_than' (a bound, as in 'over a quarter').",
+            allowed=("rounds_to", "more_than", "less_than"),
+        ),
+        Field(
+            "precision_decimals",
+            "int",
+            "Decimal places the number was published to; negative for round thousands "
+            "(-3 means to the nearest 1,000), so the tolerance is half of 10 to the minus this.",
+            minimum=-6,
+            maximum=6,
+        ),
         Field("period", "str", "Period the claim refers to, e.g. '2021/22' or '2016/17 to 2021/22'."),
         Field("published_in", "str", "Where the number was published: report page or press release."),
         Field("ours_value", "float", "The value recomputed by this project, unrounded."),
         Field("difference", "float", "Ours minus published, in the published unit."),
-        Field("status", "str", "Reproduction status.",
-              allowed=("reproduced", "differs", "missing_input")),
+        Field("status", "str", "Reproduction status.", allowed=("reproduced", "differs", "missing_input")),
         Field("reason", "str", "Why the status is what it is: method, definitions, vintage."),
         Field("missing_input", "str", "The input that is not in the snapshot, for missing_input rows."),
     ]
@@ -182,8 +269,16 @@ TABLES: dict[str, Table] = {
             "gdp_deflator",
             "HM Treasury GDP deflator at market prices by financial year, as published in one "
             "edition; the base of every real-terms figure.",
-            ("financial_year", "gdp_deflator_index", "gdp_deflator_change_pct", "is_forecast",
-             "source_id", "locator", "read_at", "note"),
+            (
+                "financial_year",
+                "gdp_deflator_index",
+                "gdp_deflator_change_pct",
+                "is_forecast",
+                "source_id",
+                "locator",
+                "read_at",
+                "note",
+            ),
             key=("financial_year",),
             nullable=frozenset({"gdp_deflator_index", "gdp_deflator_change_pct", "read_at", "note"}),
         ),
@@ -191,8 +286,17 @@ TABLES: dict[str, Table] = {
             "social_care_vacancies",
             "Adult social care vacancy rate and vacant posts in England, one row per financial "
             "year and edition read, because Skills for Care revises its back series every year.",
-            ("financial_year", "edition_data_to", "sector", "vacancy_rate_pct", "vacancies_count",
-             "source_id", "locator", "read_at", "note"),
+            (
+                "financial_year",
+                "edition_data_to",
+                "sector",
+                "vacancy_rate_pct",
+                "vacancies_count",
+                "source_id",
+                "locator",
+                "read_at",
+                "note",
+            ),
             key=("financial_year", "edition_data_to"),
             nullable=frozenset({"vacancy_rate_pct", "vacancies_count", "read_at", "note"}),
         ),
@@ -200,8 +304,16 @@ TABLES: dict[str, Table] = {
             "unemployment_rate",
             "Labour Force Survey unemployment rate for the January-March quarter that closes each "
             "financial year.",
-            ("financial_year", "quarter", "geography", "unemployment_rate_pct",
-             "source_id", "locator", "read_at", "note"),
+            (
+                "financial_year",
+                "quarter",
+                "geography",
+                "unemployment_rate_pct",
+                "source_id",
+                "locator",
+                "read_at",
+                "note",
+            ),
             key=("financial_year", "geography"),
             nullable=frozenset({"read_at", "note"}),
         ),
@@ -209,15 +321,24 @@ TABLES: dict[str, Table] = {
             "published_numbers",
             "Every number the report and its press coverage publish about the data: the claims "
             "this project tests.",
-            ("claim_id", "figure", "claim", "published_value", "unit", "comparison",
-             "precision_decimals", "period", "published_in", "locator"),
+            (
+                "claim_id",
+                "figure",
+                "claim",
+                "published_value",
+                "unit",
+                "comparison",
+                "precision_decimals",
+                "period",
+                "published_in",
+                "locator",
+            ),
             key=("claim_id",),
         ),
         # ---- built tables (data/processed) -------------------------------------------------
         Table(
             "deflator_2021_22",
-            "The GDP deflator used for real terms, 2021/22 = 100, with chained forecast years "
-            "marked.",
+            "The GDP deflator used for real terms, 2021/22 = 100, with chained forecast years marked.",
             ("financial_year", "gdp_deflator_index", "is_forecast", "is_chained", "source_id"),
             key=("financial_year",),
             is_raw=False,
@@ -225,21 +346,49 @@ TABLES: dict[str, Table] = {
         Table(
             "fig7_vacancies",
             "Figure 7: social care vacancy rate and the unemployment rate, by financial year.",
-            ("financial_year", "is_newer_than_report", "vacancy_rate_pct", "vacancy_rate_source_id",
-             "vacancies_count", "vacancies_source_id", "unemployment_rate_pct", "geography",
-             "unemployment_source_id"),
+            (
+                "financial_year",
+                "is_newer_than_report",
+                "vacancy_rate_pct",
+                "vacancy_rate_source_id",
+                "vacancies_count",
+                "vacancies_source_id",
+                "unemployment_rate_pct",
+                "geography",
+                "unemployment_source_id",
+            ),
             key=("financial_year",),
-            nullable=frozenset({"vacancy_rate_pct", "vacancy_rate_source_id", "vacancies_count",
-                                "vacancies_source_id", "unemployment_rate_pct", "geography",
-                                "unemployment_source_id"}),
+            nullable=frozenset(
+                {
+                    "vacancy_rate_pct",
+                    "vacancy_rate_source_id",
+                    "vacancies_count",
+                    "vacancies_source_id",
+                    "unemployment_rate_pct",
+                    "geography",
+                    "unemployment_source_id",
+                }
+            ),
             is_raw=False,
         ),
         Table(
             "ledger",
             "Every published number against the value this project recomputes, with a status.",
-            ("claim_id", "figure", "claim", "period", "published_value", "unit", "comparison",
-             "precision_decimals", "ours_value", "difference", "status", "reason",
-             "missing_input"),
+            (
+                "claim_id",
+                "figure",
+                "claim",
+                "period",
+                "published_value",
+                "unit",
+                "comparison",
+                "precision_decimals",
+                "ours_value",
+                "difference",
+                "status",
+                "reason",
+                "missing_input",
+            ),
             key=("claim_id",),
             nullable=frozenset({"ours_value", "difference", "missing_input"}),
             is_raw=False,

@@ -47,8 +47,15 @@ def load(name: str, root: Path | str | None = None) -> pl.DataFrame:
     path = paths.raw / spec.filename
     rel = paths.relative(path)
     if not path.is_file():
-        raise RawDataError([Problem(rel, "file is missing",
-                                    f"restore it from git, or add it with the columns {', '.join(spec.columns)}")])
+        raise RawDataError(
+            [
+                Problem(
+                    rel,
+                    "file is missing",
+                    f"restore it from git, or add it with the columns {', '.join(spec.columns)}",
+                )
+            ]
+        )
     verify_checksum(path, paths)
     text = _decode(path.read_bytes(), rel)
     frame = _parse(text, spec, rel)
@@ -63,16 +70,30 @@ def _decode(data: bytes, rel: str) -> str:
     if not data.strip():
         raise RawDataError([Problem(rel, "file is empty", "restore it with `git checkout -- " + rel + "`")])
     if data.startswith(BOM):
-        raise RawDataError([Problem(rel, "file starts with a byte order mark (UTF-8 BOM)",
-                                    "save it as UTF-8 without BOM (spreadsheet programs add one on "
-                                    "'CSV UTF-8' export)", line=1)])
+        raise RawDataError(
+            [
+                Problem(
+                    rel,
+                    "file starts with a byte order mark (UTF-8 BOM)",
+                    "save it as UTF-8 without BOM (spreadsheet programs add one on 'CSV UTF-8' export)",
+                    line=1,
+                )
+            ]
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise RawDataError([Problem(rel, f"byte {data[exc.start]:#04x} is not valid UTF-8",
-                                    "re-save the file as UTF-8 and check the characters on that line",
-                                    line=line)]) from exc
+        raise RawDataError(
+            [
+                Problem(
+                    rel,
+                    f"byte {data[exc.start]:#04x} is not valid UTF-8",
+                    "re-save the file as UTF-8 and check the characters on that line",
+                    line=line,
+                )
+            ]
+        ) from exc
 
 
 def _parse(text: str, spec: Table, rel: str) -> pl.DataFrame:
@@ -82,23 +103,46 @@ def _parse(text: str, spec: Table, rel: str) -> pl.DataFrame:
     missing = [c for c in spec.columns if c not in header]
     unknown = [c for c in header if c not in spec.columns]
     for column in missing:
-        problems.append(Problem(rel, "required column is missing",
-                                f"add the column '{column}' ({FIELDS[column].description})",
-                                line=1, column=column))
+        problems.append(
+            Problem(
+                rel,
+                "required column is missing",
+                f"add the column '{column}' ({FIELDS[column].description})",
+                line=1,
+                column=column,
+            )
+        )
     for column in unknown:
-        problems.append(Problem(rel, "unknown column",
-                                f"remove it, or declare it in kfanalysis.fields and add it to table "
-                                f"'{spec.name}'", line=1, column=column))
+        problems.append(
+            Problem(
+                rel,
+                "unknown column",
+                f"remove it, or declare it in kfanalysis.fields and add it to table '{spec.name}'",
+                line=1,
+                column=column,
+            )
+        )
     if not missing and not unknown and tuple(header) != spec.columns:
-        problems.append(Problem(rel, f"columns are out of order: {', '.join(header)}",
-                                f"put them in this order: {', '.join(spec.columns)}", line=1))
+        problems.append(
+            Problem(
+                rel,
+                f"columns are out of order: {', '.join(header)}",
+                f"put them in this order: {', '.join(spec.columns)}",
+                line=1,
+            )
+        )
     if problems:
         raise RawDataError(problems)
     for offset, row in enumerate(body):
         if len(row) != len(header):
-            problems.append(Problem(rel, f"row has {len(row)} field(s) but the header has {len(header)}",
-                                    "the row is truncated or has an unquoted comma; quote text that "
-                                    "contains commas", line=offset + 2))
+            problems.append(
+                Problem(
+                    rel,
+                    f"row has {len(row)} field(s) but the header has {len(header)}",
+                    "the row is truncated or has an unquoted comma; quote text that contains commas",
+                    line=offset + 2,
+                )
+            )
     if problems:
         raise RawDataError(problems)
     if not body:
@@ -124,10 +168,16 @@ def _typed(frame: pl.DataFrame, spec: Table, rel: str) -> pl.DataFrame:
         bad = frame.with_row_index("_row").filter(raw.is_not_null() & cast.is_null())
         expected = {"float": "a number", "int": "a whole number", "bool": "true or false"}.get(field.dtype)
         for row, value in zip(bad["_row"], bad[column], strict=True):
-            problems.append(Problem(rel, f"{value!r} is not {expected}",
-                                    f"write {expected} without units or thousands separators "
-                                    f"(column holds {field.unit or field.dtype})",
-                                    line=row + 2, column=column))
+            problems.append(
+                Problem(
+                    rel,
+                    f"{value!r} is not {expected}",
+                    f"write {expected} without units or thousands separators "
+                    f"(column holds {field.unit or field.dtype})",
+                    line=row + 2,
+                    column=column,
+                )
+            )
     if problems:
         raise RawDataError(problems)
     return frame.select(casts)
@@ -142,7 +192,9 @@ def _validated(frame: pl.DataFrame, spec: Table, rel: str) -> pl.DataFrame:
         raise RawDataError(problems_from_failures(exc.failure_cases, frame, spec, rel)) from None
 
 
-def problems_from_failures(failures: pl.DataFrame, frame: pl.DataFrame, spec: Table, rel: str) -> list[Problem]:
+def problems_from_failures(
+    failures: pl.DataFrame, frame: pl.DataFrame, spec: Table, rel: str
+) -> list[Problem]:
     """Turn pandera's failure cases into Problems that name line, column and fix."""
     problems: list[Problem] = []
     for case in failures.iter_rows(named=True):
@@ -151,22 +203,44 @@ def problems_from_failures(failures: pl.DataFrame, frame: pl.DataFrame, spec: Ta
         if check.startswith("multiple_fields_uniqueness") or check == "unique":
             key = {k: frame[k][int(index)] for k in spec.key} if index is not None else {}
             shown = ", ".join(f"{k}={v}" for k, v in key.items())
-            problems.append(Problem(rel, f"duplicate key ({shown}): another row has the same "
-                                    f"{', '.join(spec.key)}",
-                                    "keep one row per key; if two editions disagree, record the "
-                                    "edition in the key column", line=line))
+            problems.append(
+                Problem(
+                    rel,
+                    f"duplicate key ({shown}): another row has the same {', '.join(spec.key)}",
+                    "keep one row per key; if two editions disagree, record the edition in the key column",
+                    line=line,
+                )
+            )
         elif check == "not_nullable":
-            problems.append(Problem(rel, "value is empty but this column may not be",
-                                    f"fill it from the source ({FIELDS[column].description})",
-                                    line=line, column=column))
+            problems.append(
+                Problem(
+                    rel,
+                    "value is empty but this column may not be",
+                    f"fill it from the source ({FIELDS[column].description})",
+                    line=line,
+                    column=column,
+                )
+            )
         elif column in FIELDS:
-            problems.append(Problem(rel, f"value {case['failure_case']!r} is not allowed",
-                                    f"it must be {FIELDS[column].rule()}; check it against the source",
-                                    line=line, column=column))
+            problems.append(
+                Problem(
+                    rel,
+                    f"value {case['failure_case']!r} is not allowed",
+                    f"it must be {FIELDS[column].rule()}; check it against the source",
+                    line=line,
+                    column=column,
+                )
+            )
         else:
-            problems.append(Problem(rel, f"failed check {check}: {case['failure_case']}",
-                                    "correct the table to match its schema in kfanalysis.fields",
-                                    line=line, column=column))
+            problems.append(
+                Problem(
+                    rel,
+                    f"failed check {check}: {case['failure_case']}",
+                    "correct the table to match its schema in kfanalysis.fields",
+                    line=line,
+                    column=column,
+                )
+            )
     # Stable order: by line, then column, so messages read top to bottom.
     return sorted(problems, key=lambda p: (p.line or 0, p.column or ""))
 
@@ -175,9 +249,15 @@ def _check_source_ids(frame: pl.DataFrame, rel: str, paths: ProjectPaths) -> Non
     known = read_sources(paths)
     bad = frame.with_row_index("_row").filter(~pl.col("source_id").is_in(list(known)))
     if bad.height:
-        raise RawDataError([
-            Problem(rel, f"source_id {sid!r} is not in data/raw/sources.toml",
+        raise RawDataError(
+            [
+                Problem(
+                    rel,
+                    f"source_id {sid!r} is not in data/raw/sources.toml",
                     "add a [[source]] entry for the publication, or correct the id",
-                    line=row + 2, column="source_id")
-            for row, sid in zip(bad["_row"], bad["source_id"], strict=True)
-        ])
+                    line=row + 2,
+                    column="source_id",
+                )
+                for row, sid in zip(bad["_row"], bad["source_id"], strict=True)
+            ]
+        )

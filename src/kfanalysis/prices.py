@@ -13,6 +13,7 @@ Real value at base-year prices = cash value x index(base) / index(year).
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import polars as pl
@@ -52,11 +53,13 @@ def chain_index(raw: pl.DataFrame) -> pl.DataFrame:
         FigureInputError: If a year lacks both an index and a percentage change, or if an
             index is missing before the last published one (a gap, not a forecast tail).
     """
-    rows = raw.sort("financial_year").select(
-        "financial_year", "gdp_deflator_index", "gdp_deflator_change_pct", "is_forecast", "source_id"
-    ).to_dicts()
+    rows = (
+        raw.sort("financial_year")
+        .select("financial_year", "gdp_deflator_index", "gdp_deflator_change_pct", "is_forecast", "source_id")
+        .to_dicts()
+    )
     years = [FinancialYear.parse(r["financial_year"]) for r in rows]
-    for earlier, later in zip(years, years[1:], strict=False):
+    for earlier, later in pairwise(years):
         if later - earlier != 1:
             raise FigureInputError(
                 f"data/raw/gdp_deflator.csv: no row for the year after {earlier} (next row is {later})\n"
@@ -64,8 +67,10 @@ def chain_index(raw: pl.DataFrame) -> pl.DataFrame:
             )
     published = [i for i, r in enumerate(rows) if r["gdp_deflator_index"] is not None]
     if not published:
-        raise FigureInputError("data/raw/gdp_deflator.csv has no index values\n"
-                               "  Fix: transcribe the index column of the edition.")
+        raise FigureInputError(
+            "data/raw/gdp_deflator.csv has no index values\n"
+            "  Fix: transcribe the index column of the edition."
+        )
     last = published[-1]
     out = []
     previous: float | None = None
@@ -89,13 +94,26 @@ def chain_index(raw: pl.DataFrame) -> pl.DataFrame:
                 )
             index = previous * (1 + change / 100)
             is_chained = True
-        out.append({"financial_year": row["financial_year"], "gdp_deflator_index": float(index),
-                    "is_forecast": row["is_forecast"], "is_chained": is_chained,
-                    "source_id": row["source_id"]})
+        out.append(
+            {
+                "financial_year": row["financial_year"],
+                "gdp_deflator_index": float(index),
+                "is_forecast": row["is_forecast"],
+                "is_chained": is_chained,
+                "source_id": row["source_id"],
+            }
+        )
         previous = float(index)
-    return pl.DataFrame(out, schema={"financial_year": pl.String, "gdp_deflator_index": pl.Float64,
-                                     "is_forecast": pl.Boolean, "is_chained": pl.Boolean,
-                                     "source_id": pl.String})
+    return pl.DataFrame(
+        out,
+        schema={
+            "financial_year": pl.String,
+            "gdp_deflator_index": pl.Float64,
+            "is_forecast": pl.Boolean,
+            "is_chained": pl.Boolean,
+            "source_id": pl.String,
+        },
+    )
 
 
 def rebase(index: pl.DataFrame, base: str | int | FinancialYear = DEFAULT_BASE) -> pl.DataFrame:
@@ -109,9 +127,11 @@ def rebase(index: pl.DataFrame, base: str | int | FinancialYear = DEFAULT_BASE) 
     base_text = canonical(base)
     at_base = index.filter(pl.col("financial_year") == base_text)["gdp_deflator_index"]
     if at_base.len() != 1:
-        first, last = index["financial_year"].min(), index["financial_year"].max()
-        raise FigureInputError(f"base year {base_text} is not in the deflator ({first} to {last})\n"
-                               "  Fix: choose a base year the edition covers.")
+        first, last = str(index["financial_year"].min()), str(index["financial_year"].max())
+        raise FigureInputError(
+            f"base year {base_text} is not in the deflator ({first} to {last})\n"
+            "  Fix: choose a base year the edition covers."
+        )
     factor = 100.0 / float(at_base[0])
     return index.with_columns(pl.col("gdp_deflator_index") * factor).sort("financial_year")
 
@@ -151,4 +171,6 @@ def to_real_terms(
     index = rebase(index if index is not None else deflator(root=root), base)
     lookup = index.select(pl.col("financial_year").alias(year), pl.col("gdp_deflator_index").alias("_index"))
     out = frame.join(lookup, on=year, how="left", maintain_order="left")
-    return out.with_columns((pl.col(value) * 100.0 / pl.col("_index")).alias(real_column_name(value, base))).drop("_index")
+    return out.with_columns(
+        (pl.col(value) * 100.0 / pl.col("_index")).alias(real_column_name(value, base))
+    ).drop("_index")

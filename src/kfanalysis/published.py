@@ -103,33 +103,75 @@ def ledger_rows(
     rows = []
     unknown = sorted(set(results) - set(claims["claim_id"]))
     if unknown:
-        raise KfError(f"figure modules return results for claims not in published_numbers.csv: {unknown}\n"
-                      "  Fix: register the claim in data/raw/published_numbers.csv or drop the result.")
+        raise KfError(
+            f"figure modules return results for claims not in published_numbers.csv: {unknown}\n"
+            "  Fix: register the claim in data/raw/published_numbers.csv or drop the result."
+        )
     for claim in claims.iter_rows(named=True):
         cid, figure = claim["claim_id"], claim["figure"]
-        base = {k: claim[k] for k in ("claim_id", "figure", "claim", "period", "published_value", "unit",
-                                       "comparison", "precision_decimals")}
+        base = {
+            k: claim[k]
+            for k in (
+                "claim_id",
+                "figure",
+                "claim",
+                "period",
+                "published_value",
+                "unit",
+                "comparison",
+                "precision_decimals",
+            )
+        }
         result = results.get(cid)
         if result is None:
             if figure not in planned:
-                raise KfError(f"claim {cid} belongs to {figure}, whose module is built, but it returns no "
-                              "result for it\n  Fix: add the claim to that module's claims().")
-            rows.append({**base, "ours_value": None, "difference": None, "status": "missing_input",
-                         "reason": planned[figure], "missing_input": f"{figure} inputs (figure module not built yet)"})
+                raise KfError(
+                    f"claim {cid} belongs to {figure}, whose module is built, but it returns no "
+                    "result for it\n  Fix: add the claim to that module's claims()."
+                )
+            rows.append(
+                {
+                    **base,
+                    "ours_value": None,
+                    "difference": None,
+                    "status": "missing_input",
+                    "reason": planned[figure],
+                    "missing_input": f"{figure} inputs (figure module not built yet)",
+                }
+            )
         elif isinstance(result, Missing):
-            rows.append({**base, "ours_value": None, "difference": None, "status": "missing_input",
-                         "reason": result.why, "missing_input": result.missing_input})
+            rows.append(
+                {
+                    **base,
+                    "ours_value": None,
+                    "difference": None,
+                    "status": "missing_input",
+                    "reason": result.why,
+                    "missing_input": result.missing_input,
+                }
+            )
         else:
-            status = status_of(claim["published_value"], claim["comparison"], claim["precision_decimals"],
-                               result.value)
+            status = status_of(
+                claim["published_value"], claim["comparison"], claim["precision_decimals"], result.value
+            )
             if status == "reproduced":
                 reason = result.method
             else:
-                reason = (f"{result.why_differs} ({result.method})" if result.why_differs
-                          else f"no explanation recorded ({result.method})")
-            rows.append({**base, "ours_value": result.value,
-                         "difference": result.value - claim["published_value"], "status": status,
-                         "reason": reason, "missing_input": None})
+                reason = (
+                    f"{result.why_differs} ({result.method})"
+                    if result.why_differs
+                    else f"no explanation recorded ({result.method})"
+                )
+            rows.append(
+                {
+                    **base,
+                    "ours_value": result.value,
+                    "difference": result.value - claim["published_value"],
+                    "status": status,
+                    "reason": reason,
+                    "missing_input": None,
+                }
+            )
     from kfanalysis.fields import columns_of
     from kfanalysis.schemas import polars_dtype
 
@@ -145,7 +187,9 @@ def ledger(root: Path | str | None = None) -> pl.DataFrame:
     """
     from kfanalysis.build import build_tables
 
-    return build_tables(root).ledger
+    built = build_tables(root).ledger
+    assert built is not None, "build_tables always sets the ledger"
+    return built
 
 
 def summary(table: pl.DataFrame) -> dict[str, int]:

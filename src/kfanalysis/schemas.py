@@ -35,7 +35,7 @@ def polars_dtype(field: Field) -> type[pl.DataType]:
 
 
 def _consecutive_years(data: Any) -> pl.LazyFrame:
-    """pandera check: the two halves of "2021/22" are consecutive years."""
+    """Pandera check: the two halves of "2021/22" are consecutive years."""
     column = pl.col(data.key)
     start = column.str.slice(0, 4).cast(pl.Int32, strict=False)
     end = column.str.slice(5, 2).cast(pl.Int32, strict=False)
@@ -55,11 +55,20 @@ def _checks(field: Field) -> list[pa.Check]:
     if field.allowed is not None:
         checks.append(pa.Check.isin(list(field.allowed)))
     if field.is_financial_year:
-        checks.append(pa.Check(_consecutive_years, name="consecutive_years",
-                               error="halves of the financial year are not consecutive years"))
+        checks.append(
+            pa.Check(
+                _consecutive_years,
+                name="consecutive_years",
+                error="halves of the financial year are not consecutive years",
+            )
+        )
     if field.dtype == "str" and field.allowed is None and field.pattern is None:
-        checks.append(pa.Check(lambda data: data.lazyframe.select(
-            pl.col(data.key).str.strip_chars().str.len_chars() > 0), name="not_blank"))
+        checks.append(
+            pa.Check(
+                lambda data: data.lazyframe.select(pl.col(data.key).str.strip_chars().str.len_chars() > 0),
+                name="not_blank",
+            )
+        )
     return checks
 
 

@@ -77,11 +77,21 @@ def read_sources(paths: ProjectPaths | None = None) -> dict[str, Source]:
         missing = [k for k in ("id", *REQUIRED_KEYS) if not str(entry.get(k, "")).strip()]
         unknown = sorted(set(entry) - allowed)
         if missing:
-            problems.append(Problem(rel, f"[[source]] {sid} lacks {', '.join(missing)}",
-                                    "add the missing keys; every source needs " + ", ".join(REQUIRED_KEYS)))
+            problems.append(
+                Problem(
+                    rel,
+                    f"[[source]] {sid} lacks {', '.join(missing)}",
+                    "add the missing keys; every source needs " + ", ".join(REQUIRED_KEYS),
+                )
+            )
         if unknown:
-            problems.append(Problem(rel, f"[[source]] {sid} has unknown key(s) {', '.join(unknown)}",
-                                    "remove them or add them to kfanalysis.sources.Source"))
+            problems.append(
+                Problem(
+                    rel,
+                    f"[[source]] {sid} has unknown key(s) {', '.join(unknown)}",
+                    "remove them or add them to kfanalysis.sources.Source",
+                )
+            )
         if sid in sources:
             problems.append(Problem(rel, f"source id {sid!r} appears twice", "give each edition its own id"))
         if not missing and not unknown:
@@ -103,17 +113,31 @@ def sha256_of(path: Path) -> str:
 def read_checksums(paths: ProjectPaths) -> dict[str, str]:
     """Read SHA256SUMS (``sha256sum`` format) into {file name: hex digest}."""
     if not paths.checksums.is_file():
-        raise ChecksumError([Problem(paths.relative(paths.checksums), "file is missing",
-                                     "run `kfanalysis sources --refresh-checksums` and commit it")])
+        raise ChecksumError(
+            [
+                Problem(
+                    paths.relative(paths.checksums),
+                    "file is missing",
+                    "run `kfanalysis sources --refresh-checksums` and commit it",
+                )
+            ]
+        )
     sums: dict[str, str] = {}
     for number, line in enumerate(paths.checksums.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         digest, _, name = line.partition("  ")
         if len(digest) != 64 or not name:
-            raise ChecksumError([Problem(paths.relative(paths.checksums), f"malformed line: {line!r}",
-                                         "regenerate it with `kfanalysis sources --refresh-checksums`",
-                                         line=number)])
+            raise ChecksumError(
+                [
+                    Problem(
+                        paths.relative(paths.checksums),
+                        f"malformed line: {line!r}",
+                        "regenerate it with `kfanalysis sources --refresh-checksums`",
+                        line=number,
+                    )
+                ]
+            )
         sums[name.strip()] = digest
     return sums
 
@@ -129,17 +153,29 @@ def verify_checksum(path: Path, paths: ProjectPaths | None = None) -> None:
     sums = read_checksums(paths)
     expected = sums.get(path.name)
     if expected is None:
-        raise ChecksumError([Problem(
-            rel, "is not listed in data/raw/SHA256SUMS, so its contents cannot be trusted",
-            "if the file is meant to be there, run `kfanalysis sources --refresh-checksums` and "
-            "commit the new SHA256SUMS with it")])
+        raise ChecksumError(
+            [
+                Problem(
+                    rel,
+                    "is not listed in data/raw/SHA256SUMS, so its contents cannot be trusted",
+                    "if the file is meant to be there, run `kfanalysis sources --refresh-checksums` and "
+                    "commit the new SHA256SUMS with it",
+                )
+            ]
+        )
     actual = sha256_of(path)
     if actual != expected:
-        raise ChecksumError([Problem(
-            rel, f"checksum mismatch: SHA256SUMS expects {expected}, the file has {actual}",
-            "if you changed the file on purpose, check every edited value against its source, then "
-            "run `kfanalysis sources --refresh-checksums`; otherwise restore it with "
-            f"`git checkout -- {rel}`")])
+        raise ChecksumError(
+            [
+                Problem(
+                    rel,
+                    f"checksum mismatch: SHA256SUMS expects {expected}, the file has {actual}",
+                    "if you changed the file on purpose, check every edited value against its source, then "
+                    "run `kfanalysis sources --refresh-checksums`; otherwise restore it with "
+                    f"`git checkout -- {rel}`",
+                )
+            ]
+        )
 
 
 def checksummed_files(paths: ProjectPaths) -> list[Path]:
@@ -158,5 +194,6 @@ def refresh_checksums(paths: ProjectPaths | None = None) -> dict[str, str]:
     new = {p.name: sha256_of(p) for p in checksummed_files(paths)}
     text = "".join(f"{digest}  {name}\n" for name, digest in sorted(new.items()))
     write_text_atomic(paths.checksums, text)
-    return {name: f"{old.get(name, 'new')} -> {digest}" for name, digest in new.items()
-            if old.get(name) != digest}
+    return {
+        name: f"{old.get(name, 'new')} -> {digest}" for name, digest in new.items() if old.get(name) != digest
+    }

@@ -58,7 +58,9 @@ def fit_line(x: Sequence[float | None], y: Sequence[float | None], confidence: f
 
     pairs = [(float(a), float(b)) for a, b in zip(x, y, strict=True) if a is not None and b is not None]
     if len(pairs) < 3:
-        raise ValueError(f"need at least 3 complete (x, y) pairs to fit a line with an interval, got {len(pairs)}")
+        raise ValueError(
+            f"need at least 3 complete (x, y) pairs to fit a line with an interval, got {len(pairs)}"
+        )
     xs = np.array([p[0] for p in pairs])
     ys = np.array([p[1] for p in pairs])
     result = sm.OLS(ys, sm.add_constant(xs)).fit()

@@ -61,28 +61,52 @@ class FigureSpec:
         """Import the figure's module."""
         if self.module is None:
             raise ValueError(f"{self.figure} is not built yet")
-        return importlib.import_module(f"kfanalysis.figures.{self.module}")  # type: ignore[return-value]
+        return importlib.import_module(f"kfanalysis.figures.{self.module}")
 
 
 FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec("fig1", "Daily NHS activity by setting", None,
-               "NHS Digital Appointments in General Practice, Community Services Data Set, Hospital "
-               "Episode Statistics, A&E, NHS 111 and ambulance totals for 2018/19 and 2022/23"),
-    FigureSpec("fig2", "Spending by sector, 2021/22", None,
-               "NHS provider accounts by trust type, DHSC annual report and accounts 2021-22 primary "
-               "care lines and RDEL, Adult Social Care Activity and Finance Report, public health grant"),
-    FigureSpec("fig3", "Growth in NHS trust spending by trust type, 2016/17 to 2021/22", None,
-               "NHS provider accounts (trust accounts consolidation) operating expenditure by trust "
-               "type for 2016/17 and 2021/22"),
-    FigureSpec("fig4", "Council adult social care spending against people supported", None,
-               "Adult Social Care Activity and Finance Report, 2015-16 to 2022-23: gross current "
-               "expenditure and people receiving long-term support"),
-    FigureSpec("fig5", "Doctors: past growth against the Long Term Workforce Plan", None,
-               "NHS Workforce Statistics consultants FTE, General Practice Workforce GPs FTE, and the "
-               "NHS Long Term Workforce Plan projections"),
-    FigureSpec("fig6", "Nurses by setting: past growth against the Long Term Workforce Plan", None,
-               "NHS Workforce Statistics nurses and health visitors FTE by care setting, 2012/13 to "
-               "2022/23, and the NHS Long Term Workforce Plan projections by setting"),
+    FigureSpec(
+        "fig1",
+        "Daily NHS activity by setting",
+        None,
+        "NHS Digital Appointments in General Practice, Community Services Data Set, Hospital "
+        "Episode Statistics, A&E, NHS 111 and ambulance totals for 2018/19 and 2022/23",
+    ),
+    FigureSpec(
+        "fig2",
+        "Spending by sector, 2021/22",
+        None,
+        "NHS provider accounts by trust type, DHSC annual report and accounts 2021-22 primary "
+        "care lines and RDEL, Adult Social Care Activity and Finance Report, public health grant",
+    ),
+    FigureSpec(
+        "fig3",
+        "Growth in NHS trust spending by trust type, 2016/17 to 2021/22",
+        None,
+        "NHS provider accounts (trust accounts consolidation) operating expenditure by trust "
+        "type for 2016/17 and 2021/22",
+    ),
+    FigureSpec(
+        "fig4",
+        "Council adult social care spending against people supported",
+        None,
+        "Adult Social Care Activity and Finance Report, 2015-16 to 2022-23: gross current "
+        "expenditure and people receiving long-term support",
+    ),
+    FigureSpec(
+        "fig5",
+        "Doctors: past growth against the Long Term Workforce Plan",
+        None,
+        "NHS Workforce Statistics consultants FTE, General Practice Workforce GPs FTE, and the "
+        "NHS Long Term Workforce Plan projections",
+    ),
+    FigureSpec(
+        "fig6",
+        "Nurses by setting: past growth against the Long Term Workforce Plan",
+        None,
+        "NHS Workforce Statistics nurses and health visitors FTE by care setting, 2012/13 to "
+        "2022/23, and the NHS Long Term Workforce Plan projections by setting",
+    ),
     FigureSpec("fig7", "Social care vacancy rate against the unemployment rate", "fig7_vacancies"),
 )
 

@@ -59,10 +59,19 @@ def _unemployment(unemployment: pl.DataFrame, years: list[str]) -> pl.DataFrame:
         have = set(series["financial_year"])
         if all(y in have for y in report_years):
             return series.filter(pl.col("financial_year").is_in(years)).select(
-                "financial_year", "unemployment_rate_pct", "geography",
-                pl.col("source_id").alias("unemployment_source_id"))
-    gaps = {g: [y for y in report_years if y not in set(
-        unemployment.filter(pl.col("geography") == g)["financial_year"])] for g in ("England", "United Kingdom")}
+                "financial_year",
+                "unemployment_rate_pct",
+                "geography",
+                pl.col("source_id").alias("unemployment_source_id"),
+            )
+    gaps = {
+        g: [
+            y
+            for y in report_years
+            if y not in set(unemployment.filter(pl.col("geography") == g)["financial_year"])
+        ]
+        for g in ("England", "United Kingdom")
+    }
     raise FigureInputError(
         "data/raw/unemployment_rate.csv: no geography has a rate for every year "
         f"{REPORT_FIRST} to {REPORT_LAST} (missing: {gaps})\n"
@@ -86,14 +95,23 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
     last = max(FinancialYear.parse(y) for y in vacancies["financial_year"])
     years = [str(y) for y in FinancialYear.range(REPORT_FIRST, max(last, REPORT_LAST))]
     spine = pl.DataFrame({"financial_year": years}, schema={"financial_year": pl.String}).with_columns(
-        (pl.col("financial_year") > str(REPORT_LAST)).alias("is_newer_than_report"))
+        (pl.col("financial_year") > str(REPORT_LAST)).alias("is_newer_than_report")
+    )
     table = (
         spine.join(rates, on="financial_year", how="left")
         .join(counts, on="financial_year", how="left")
         .join(_unemployment(load("unemployment_rate", root), years), on="financial_year", how="left")
-        .select("financial_year", "is_newer_than_report", "vacancy_rate_pct", "vacancy_rate_source_id",
-                "vacancies_count", "vacancies_source_id", "unemployment_rate_pct", "geography",
-                "unemployment_source_id")
+        .select(
+            "financial_year",
+            "is_newer_than_report",
+            "vacancy_rate_pct",
+            "vacancy_rate_source_id",
+            "vacancies_count",
+            "vacancies_source_id",
+            "unemployment_rate_pct",
+            "geography",
+            "unemployment_source_id",
+        )
     )
     _check_needed_years(table)
     return validate(TABLE, table)
@@ -150,8 +168,9 @@ def plot(table: pl.DataFrame) -> Figure:
         left.plot(positions, values, marker=marker, color=colour, label=label)
     newer = [i for i, flag in enumerate(table["is_newer_than_report"]) if flag]
     if newer:
-        left.axvspan(min(newer) - 0.5, max(newer) + 0.5, color="0.9", zorder=0,
-                     label="After the report's period")
+        left.axvspan(
+            min(newer) - 0.5, max(newer) + 0.5, color="0.9", zorder=0, label="After the report's period"
+        )
     left.set_xticks(positions, years)
     left.set_xlabel("Financial year")
     left.set_ylabel("Per cent")
@@ -161,7 +180,9 @@ def plot(table: pl.DataFrame) -> Figure:
     left.set_title("Both rates by year (gaps: no published estimate)", fontsize=10)
 
     fitted = fit(table)
-    period = table.filter(~pl.col("is_newer_than_report")).drop_nulls(["vacancy_rate_pct", "unemployment_rate_pct"])
+    period = table.filter(~pl.col("is_newer_than_report")).drop_nulls(
+        ["vacancy_rate_pct", "unemployment_rate_pct"]
+    )
     xs = period["unemployment_rate_pct"].to_list()
     sns.scatterplot(x=xs, y=period["vacancy_rate_pct"].to_list(), color=palette[0], zorder=3, ax=right, s=40)
     for x, y, label in zip(xs, period["vacancy_rate_pct"], period["financial_year"], strict=True):
@@ -169,14 +190,25 @@ def plot(table: pl.DataFrame) -> Figure:
     grid = [min(xs) + (max(xs) - min(xs)) * i / 50 for i in range(51)]
     mean, low, high = fitted.predict(grid)
     right.plot(grid, mean, color=palette[2], label="OLS fit")
-    right.fill_between(grid, low, high, color=palette[2], alpha=0.2,
-                       label=f"{fitted.confidence:.0%} confidence band (n = {fitted.n})")
+    right.fill_between(
+        grid,
+        low,
+        high,
+        color=palette[2],
+        alpha=0.2,
+        label=f"{fitted.confidence:.0%} confidence band (n = {fitted.n})",
+    )
     right.set_xlabel(f"Unemployment rate, {geo}, Jan-Mar (%)")
     right.set_ylabel("Social care vacancy rate (%)")
     right.legend(fontsize=8)
     right.set_title("Vacancy rate against unemployment, report years", fontsize=10)
-    figure.text(0.01, -0.02, "Sources: Skills for Care workforce estimates (newest edition read for each "
-                "year); ONS Labour Force Survey, series MGSX.", fontsize=7.5)
+    figure.text(
+        0.01,
+        -0.02,
+        "Sources: Skills for Care workforce estimates (newest edition read for each "
+        "year); ONS Labour Force Survey, series MGSX.",
+        fontsize=7.5,
+    )
     figure.tight_layout()
     return figure
 
@@ -190,14 +222,14 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         results[claim_id] = Computed(
             value=float(row["vacancies_count"]),
             method=f"Skills for Care estimate of vacant posts for {year}, newest edition read "
-                   f"({row['vacancies_source_id']})",
+            f"({row['vacancies_source_id']})",
             why_differs="Skills for Care revises past years in each edition; the report may have used "
-                        "an earlier edition",
+            "an earlier edition",
         )
     results["fig7_social_care_extra_staff_by_2035"] = Missing(
         missing_input="Skills for Care workforce projections to 2035 (the source of the 480,000 "
-                      "the report quotes from The King's Fund)",
+        "the report quotes from The King's Fund)",
         why="the projection is a modelled estimate in Skills for Care's State of the sector reports; "
-            "its inputs are not published as data and no copy was found",
+        "its inputs are not published as data and no copy was found",
     )
     return results
