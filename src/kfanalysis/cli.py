@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="rebuild data/processed and the ledger from data/raw")
     build.add_argument("--out", type=Path, default=None, help="write outputs here instead of data/processed")
     commands.add_parser("check", help="verify checksums and validate every raw table; write nothing")
+    commands.add_parser("status", help="print the Markdown table of each figure's reproduction status")
     sources = commands.add_parser("sources", help="list the official sources")
     sources.add_argument(
         "--refresh-checksums",
@@ -53,6 +54,13 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    from kfanalysis.published import ledger, status_table
+
+    print(status_table(ledger(args.root)), end="")
+    return 0
+
+
 def _sources(args: argparse.Namespace) -> int:
     from kfanalysis.paths import project_paths
     from kfanalysis.sources import read_sources, refresh_checksums
@@ -76,7 +84,7 @@ def _sources(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
-    handlers = {"build": _build, "check": _check, "sources": _sources}
+    handlers = {"build": _build, "check": _check, "status": _status, "sources": _sources}
     try:
         return handlers[args.command](args)
     except KfError as exc:

@@ -201,3 +201,24 @@ def summary(table: pl.DataFrame) -> dict[str, int]:
 def results_of(module: FigureModule, table: pl.DataFrame) -> dict[str, ClaimResult]:
     """Ask a figure module for its claim results."""
     return module.claims(table)
+
+
+def status_table(table: pl.DataFrame) -> str:
+    """A Markdown table of each report figure and the status of its published numbers.
+
+    The README carries this table between marker comments; a test keeps it in step
+    with the ledger.
+    """
+    from kfanalysis.figures import FIGURES
+
+    lines = [
+        "| Figure | Subject | Built | Reproduced | Differs | Missing input |",
+        "|---|---|---|---|---|---|",
+    ]
+    for spec in FIGURES:
+        counts = summary(table.filter(pl.col("figure") == spec.figure))
+        lines.append(
+            f"| {spec.figure[3:]} | {spec.title} | {'yes' if spec.is_built else 'not yet'} | "
+            f"{counts['reproduced']} | {counts['differs']} | {counts['missing_input']} |"
+        )
+    return "\n".join(lines) + "\n"
