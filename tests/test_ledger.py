@@ -1,0 +1,207 @@
+"""The rounding rule, the ledger's assembly, and a pinned regression row for every published number.
+
+``expected_ledger.csv`` was generated once from ``kfanalysis.ledger()`` on the
+committed data/raw and is edited only by hand, after checking why a row moved.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import REAL_RAW, REPO_ROOT
+
+import kfanalysis
+from kfanalysis.errors import KfError
+from kfanalysis.published import (
+    Computed,
+    Missing,
+    ledger_rows,
+    status_of,
+    status_table,
+    summary,
+    tolerance,
+)
+
+EXPECTED = Path(__file__).with_name("expected_ledger.csv")
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+PUBLISHED = _read(REAL_RAW / "published_numbers.csv")
+PINNED = {row["claim_id"]: row for row in _read(EXPECTED)}
+
+
+@pytest.fixture(scope="module")
+def current_ledger() -> dict[str, dict[str, object]]:
+    table = kfanalysis.ledger(root=REPO_ROOT)
+    return {row["claim_id"]: row for row in table.iter_rows(named=True)}
+
+
+# ---- the rounding rule -----------------------------------------------------------------------
+
+
+def test_tolerance_is_half_a_unit_in_the_last_digit() -> None:
+    assert tolerance(1) == 0.05
+    assert tolerance(0) == 0.5
+    assert tolerance(-3) == 500
+    assert tolerance(2) == pytest.approx(0.005)
+
+
+@pytest.mark.parametrize(
+    ("published", "comparison", "precision", "ours", "status"),
+    [
+        (27, "rounds_to", 0, 26.5, "reproduced"),  # exactly half a unit below: rounds to 27
+        (27, "rounds_to", 0, 27.5, "reproduced"),  # exactly half a unit above
+        (27, "rounds_to", 0, 26.4, "differs"),
+        (27, "rounds_to", 0, 27.51, "differs"),
+        (8.1, "rounds_to", 1, 8.149, "reproduced"),
+        (8.1, "rounds_to", 1, 8.16, "differs"),
+        (110000, "rounds_to", -3, 109500, "reproduced"),
+        (110000, "rounds_to", -3, 110499, "reproduced"),
+        (110000, "rounds_to", -3, 109499, "differs"),
+        (110000, "rounds_to", -3, 111000, "differs"),
+        (25, "more_than", 0, 25.1, "reproduced"),
+        (25, "more_than", 0, 25, "differs"),
+        (25, "more_than", 0, 24, "differs"),
+        (50, "less_than", 0, 49.9, "reproduced"),
+        (50, "less_than", 0, 50.0, "differs"),
+        (27, "rounds_to", 0, math.nan, "differs"),
+        (25, "more_than", 0, math.nan, "differs"),
+    ],
+)
+def test_status_of(published: float, comparison: str, precision: int, ours: float, status: str) -> None:
+    assert status_of(published, comparison, precision, ours) == status
+
+
+def test_half_unit_tie_survives_binary_floating_point() -> None:
+    # In binary, 8.15 - 8.1 is 0.05000000000000071, a hair over the half-unit bound of 0.05:
+    # without the rule's relative slack this exact tie would count as 'differs'.
+    assert abs(8.15 - 8.1) > tolerance(1)
+    assert status_of(8.1, "rounds_to", 1, 8.15) == "reproduced"
+    assert status_of(8.1, "rounds_to", 1, 8.05) == "reproduced"
+
+
+# ---- assembling the ledger -------------------------------------------------------------------
+
+
+def _claims(*rows: tuple[str, str, float]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "claim_id": [r[0] for r in rows],
+            "figure": [r[1] for r in rows],
+            "claim": ["a claim"] * len(rows),
+            "published_value": [r[2] for r in rows],
+            "unit": ["pct"] * len(rows),
+            "comparison": ["rounds_to"] * len(rows),
+            "precision_decimals": [0] * len(rows),
+            "period": ["2021/22"] * len(rows),
+            "published_in": ["report"] * len(rows),
+            "locator": ["p. 1"] * len(rows),
+        }
+    )
+
+
+def test_ledger_rows_gives_each_kind_of_result_its_status_and_reason() -> None:
+    claims = _claims(
+        ("a", "fig7", 27.0), ("b", "fig7", 27.0), ("c", "fig7", 27.0), ("d", "fig7", 5.0), ("e", "fig1", 1.0)
+    )
+    results = {
+        "a": Computed(26.6, "method a"),
+        "b": Computed(30.0, "method b", why_differs="an older edition"),
+        "c": Computed(30.0, "method c"),
+        "d": Missing("series X for 2020/21", "not published"),
+    }
+    table = ledger_rows(claims, results, {"fig1": "Figure 1 is not built yet."})
+    rows = {r["claim_id"]: r for r in table.iter_rows(named=True)}
+    assert table["claim_id"].to_list() == ["a", "b", "c", "d", "e"]
+    assert rows["a"]["status"] == "reproduced"
+    assert rows["a"]["reason"] == "method a"
+    assert rows["a"]["difference"] == pytest.approx(26.6 - 27.0)
+    assert rows["b"]["status"] == "differs"
+    assert rows["b"]["reason"] == "an older edition (method b)"
+    assert rows["b"]["difference"] == pytest.approx(3.0)
+    assert rows["c"]["status"] == "differs"
+    assert rows["c"]["reason"].startswith("no explanation")
+    assert rows["d"]["status"] == "missing_input"
+    assert rows["d"]["missing_input"] == "series X for 2020/21"
+    assert rows["d"]["ours_value"] is None
+    assert rows["e"]["status"] == "missing_input"
+    assert rows["e"]["reason"] == "Figure 1 is not built yet."
+    assert "fig1" in rows["e"]["missing_input"]
+    assert summary(table) == {"reproduced": 1, "differs": 2, "missing_input": 2}
+
+
+def test_ledger_rows_refuses_results_for_unpublished_claims() -> None:
+    with pytest.raises(KfError, match="zzz"):
+        ledger_rows(_claims(("a", "fig7", 1.0)), {"a": Computed(1.0, "m"), "zzz": Computed(1.0, "m")}, {})
+
+
+def test_ledger_rows_refuses_a_built_figure_that_skips_a_claim() -> None:
+    with pytest.raises(KfError, match="a belongs to fig7"):
+        ledger_rows(_claims(("a", "fig7", 1.0)), {}, {"fig1": "not built"})
+
+
+def test_status_table_counts_match_the_ledger(current_ledger: dict[str, dict[str, object]]) -> None:
+    table = pl.DataFrame(list(current_ledger.values()))
+    text = status_table(table)
+    fig7_line = next(line for line in text.splitlines() if line.startswith("| 7 |"))
+    counts = summary(table.filter(pl.col("figure") == "fig7"))
+    assert fig7_line.endswith(f"| {counts['reproduced']} | {counts['differs']} | {counts['missing_input']} |")
+
+
+# ---- regression: every published number against its pinned expectation ------------------------
+
+
+def test_every_published_claim_has_a_pinned_row_and_vice_versa() -> None:
+    published = [row["claim_id"] for row in PUBLISHED]
+    assert len(published) == len(set(published))
+    assert set(published) == set(PINNED)
+
+
+def test_ledger_has_exactly_the_published_claims(current_ledger: dict[str, dict[str, object]]) -> None:
+    assert list(current_ledger) == [row["claim_id"] for row in PUBLISHED]
+
+
+@pytest.mark.parametrize("claim", PUBLISHED, ids=[row["claim_id"] for row in PUBLISHED])
+def test_published_number_matches_its_pinned_expectation(
+    claim: dict[str, str], current_ledger: dict[str, dict[str, object]]
+) -> None:
+    cid = claim["claim_id"]
+    assert cid in PINNED, f"{cid} has no row in {EXPECTED.name}; add one after checking the ledger"
+    pinned = PINNED[cid]
+    row = current_ledger[cid]
+    assert row["status"] == pinned["status"], (
+        f"{cid} moved from {pinned['status']} to {row['status']}: {row['reason']}"
+    )
+    ours = row["ours_value"]
+    published = float(claim["published_value"])
+    precision = int(claim["precision_decimals"])
+
+    if pinned["status"] == "reproduced":
+        assert isinstance(ours, float)
+        if claim["comparison"] == "rounds_to":
+            assert abs(ours - published) <= 0.5 * 10.0 ** (-precision) * (1 + 1e-9)
+        elif claim["comparison"] == "more_than":
+            assert ours > published
+        else:
+            assert ours < published
+        assert ours == pytest.approx(float(pinned["ours_value"]), rel=1e-9)
+        assert row["missing_input"] is None
+    elif pinned["status"] == "differs":
+        assert isinstance(ours, float)
+        assert ours == pytest.approx(float(pinned["ours_value"]), rel=1e-9)
+        reason = str(row["reason"] or "").strip()
+        assert reason, f"{cid} differs without a reason"
+        assert not reason.startswith("no explanation"), f"{cid} differs without an explanation: {reason}"
+    else:
+        assert pinned["status"] == "missing_input"
+        assert ours is None
+        assert row["missing_input"] == pinned["missing_input"]
+        assert str(row["reason"] or "").strip()
