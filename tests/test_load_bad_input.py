@@ -361,3 +361,34 @@ def test_cli_check_passes_on_an_intact_copy(project: Path, capsys: pytest.Captur
     out = capsys.readouterr().out
     for name in RAW_TABLES:
         assert f"ok  {name}.csv" in out
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
+def test_non_finite_number_is_rejected(raw: RawEditor, project: Path, value: str) -> None:
+    line = _set_cell(raw, "gdp_deflator", "gdp_deflator_index", value)
+    with pytest.raises(RawDataError) as caught:
+        load("gdp_deflator", project)
+    problem = caught.value.problems[0]
+    assert (problem.line, problem.column) == (line, "gdp_deflator_index")
+    assert "is not a number" in problem.what
+
+
+def test_file_cut_inside_a_quoted_last_field_is_rejected(raw: RawEditor, project: Path) -> None:
+    data = raw_path(project, "published_numbers").read_bytes()
+    cut = data.rstrip(b"\n")
+    cut = cut[: cut.rindex(b'"') - 3]  # inside the last quoted locator, quote left open
+    raw.write_bytes("published_numbers", cut + b"\n")
+    with pytest.raises(RawDataError, match=r"unclosed quote|truncated"):
+        load("published_numbers", project)
+
+
+def test_line_numbers_count_physical_lines_when_a_note_spans_two(raw: RawEditor, project: Path) -> None:
+    rows = raw.rows("unemployment_rate")
+    header = rows[0]
+    rows[1][header.index("note")] = "first line of a note\nsecond line"
+    rows[3][header.index("unemployment_rate_pct")] = "-1"
+    raw.write_rows("unemployment_rate", rows)
+    with pytest.raises(RawDataError) as caught:
+        load("unemployment_rate", project)
+    # header is line 1, row 1 takes lines 2-3, row 2 is line 4, row 3 is line 5
+    assert caught.value.problems[0].line == 5

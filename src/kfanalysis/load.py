@@ -58,11 +58,11 @@ def load(name: str, root: Path | str | None = None) -> pl.DataFrame:
         )
     verify_checksum(path, paths)
     text = _decode(path.read_bytes(), rel)
-    frame = _parse(text, spec, rel)
-    frame = _typed(frame, spec, rel)
-    frame = _validated(frame, spec, rel)
+    frame, lines = _parse(text, spec, rel)
+    frame = _typed(frame, spec, rel, lines)
+    frame = _validated(frame, spec, rel, lines)
     if "source_id" in spec.columns:
-        _check_source_ids(frame, rel, paths)
+        _check_source_ids(frame, rel, paths, lines)
     return frame
 
 
@@ -96,8 +96,41 @@ def _decode(data: bytes, rel: str) -> str:
         ) from exc
 
 
-def _parse(text: str, spec: Table, rel: str) -> pl.DataFrame:
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+def _parse(text: str, spec: Table, rel: str) -> tuple[pl.DataFrame, list[int]]:
+    """Split the text into records; return them as text columns and each record's first line."""
+    if not text.endswith("\n"):
+        last = text.count("\n") + 1
+        raise RawDataError(
+            [
+                Problem(
+                    rel,
+                    "file does not end with a line break, so its last row may be cut short",
+                    "restore the file from git, or end the last row with a line break",
+                    line=last,
+                )
+            ]
+        )
+    # strict=True turns an unclosed quote (a file cut off inside a quoted field) into an error.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    starts: list[int] = []  # physical line on which each record starts (quoted fields may span lines)
+    previous_end = 0
+    try:
+        for row in reader:
+            rows.append(row)
+            starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    except csv.Error as exc:
+        raise RawDataError(
+            [
+                Problem(
+                    rel,
+                    f"the file cannot be read as CSV ({exc}); it may be truncated or have an unclosed quote",
+                    "restore the file from git, or close the quote on that line",
+                    line=previous_end + 1,
+                )
+            ]
+        ) from exc
     header, body = rows[0], rows[1:]
     problems: list[Problem] = []
     missing = [c for c in spec.columns if c not in header]
@@ -140,7 +173,7 @@ def _parse(text: str, spec: Table, rel: str) -> pl.DataFrame:
                     rel,
                     f"row has {len(row)} field(s) but the header has {len(header)}",
                     "the row is truncated or has an unquoted comma; quote text that contains commas",
-                    line=offset + 2,
+                    line=starts[offset + 1],
                 )
             )
     if problems:
@@ -148,10 +181,10 @@ def _parse(text: str, spec: Table, rel: str) -> pl.DataFrame:
     if not body:
         raise RawDataError([Problem(rel, "file has a header but no rows", "restore the data rows")])
     columns = {name: [row[i] if row[i] != "" else None for row in body] for i, name in enumerate(header)}
-    return pl.DataFrame(columns, schema={name: pl.String for name in header})
+    return pl.DataFrame(columns, schema={name: pl.String for name in header}), starts[1:]
 
 
-def _typed(frame: pl.DataFrame, spec: Table, rel: str) -> pl.DataFrame:
+def _typed(frame: pl.DataFrame, spec: Table, rel: str, lines: list[int]) -> pl.DataFrame:
     problems: list[Problem] = []
     casts: list[pl.Expr] = []
     for column in spec.columns:
@@ -163,7 +196,9 @@ def _typed(frame: pl.DataFrame, spec: Table, rel: str) -> pl.DataFrame:
         elif field.dtype == "str":
             cast = raw
         else:
-            cast = raw.str.strip_chars().cast(dtype, strict=False)
+            parsed = raw.str.strip_chars().cast(dtype, strict=False)
+            # "inf" and "nan" parse as floats but are never a published figure.
+            cast = pl.when(parsed.is_finite()).then(parsed) if field.dtype == "float" else parsed
         casts.append(cast.alias(column))
         bad = frame.with_row_index("_row").filter(raw.is_not_null() & cast.is_null())
         expected = {"float": "a number", "int": "a whole number", "bool": "true or false"}.get(field.dtype)
@@ -174,7 +209,7 @@ def _typed(frame: pl.DataFrame, spec: Table, rel: str) -> pl.DataFrame:
                     f"{value!r} is not {expected}",
                     f"write {expected} without units or thousands separators "
                     f"(column holds {field.unit or field.dtype})",
-                    line=row + 2,
+                    line=lines[row],
                     column=column,
                 )
             )
@@ -183,23 +218,39 @@ def _typed(frame: pl.DataFrame, spec: Table, rel: str) -> pl.DataFrame:
     return frame.select(casts)
 
 
-def _validated(frame: pl.DataFrame, spec: Table, rel: str) -> pl.DataFrame:
+def _validated(frame: pl.DataFrame, spec: Table, rel: str, lines: list[int]) -> pl.DataFrame:
     import pandera.errors
 
     try:
         return validate(spec.name, frame)
     except pandera.errors.SchemaErrors as exc:
-        raise RawDataError(problems_from_failures(exc.failure_cases, frame, spec, rel)) from None
+        raise RawDataError(problems_from_failures(exc.failure_cases, frame, spec, rel, lines)) from None
+
+
+def _line_of(index: int | None, lines: list[int] | None) -> int | None:
+    """File line of row ``index`` (0-based), or None when the failure is not about one row."""
+    if index is None:
+        return None
+    return lines[int(index)] if lines is not None else int(index) + 2
 
 
 def problems_from_failures(
-    failures: pl.DataFrame, frame: pl.DataFrame, spec: Table, rel: str
+    failures: pl.DataFrame, frame: pl.DataFrame, spec: Table, rel: str, lines: list[int] | None = None
 ) -> list[Problem]:
-    """Turn pandera's failure cases into Problems that name line, column and fix."""
+    """Turn pandera's failure cases into Problems that name line, column and fix.
+
+    Args:
+        failures: pandera's ``failure_cases`` table.
+        frame: The table that was validated.
+        spec: Its table definition.
+        rel: The file's path, as shown to the user.
+        lines: The file line on which each row starts; if omitted, rows are assumed to
+            take one line each after the header.
+    """
     problems: list[Problem] = []
     for case in failures.iter_rows(named=True):
         index, column, check = case["index"], case["column"], str(case["check"])
-        line = None if index is None else int(index) + 2
+        line = _line_of(index, lines)
         if check.startswith("multiple_fields_uniqueness") or check == "unique":
             key = {k: frame[k][int(index)] for k in spec.key} if index is not None else {}
             shown = ", ".join(f"{k}={v}" for k, v in key.items())
@@ -245,7 +296,7 @@ def problems_from_failures(
     return sorted(problems, key=lambda p: (p.line or 0, p.column or ""))
 
 
-def _check_source_ids(frame: pl.DataFrame, rel: str, paths: ProjectPaths) -> None:
+def _check_source_ids(frame: pl.DataFrame, rel: str, paths: ProjectPaths, lines: list[int]) -> None:
     known = read_sources(paths)
     bad = frame.with_row_index("_row").filter(~pl.col("source_id").is_in(list(known)))
     if bad.height:
@@ -255,7 +306,7 @@ def _check_source_ids(frame: pl.DataFrame, rel: str, paths: ProjectPaths) -> Non
                     rel,
                     f"source_id {sid!r} is not in data/raw/sources.toml",
                     "add a [[source]] entry for the publication, or correct the id",
-                    line=row + 2,
+                    line=lines[row],
                     column="source_id",
                 )
                 for row, sid in zip(bad["_row"], bad["source_id"], strict=True)

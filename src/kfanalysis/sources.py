@@ -187,13 +187,16 @@ def refresh_checksums(paths: ProjectPaths | None = None) -> dict[str, str]:
     """Rewrite SHA256SUMS from the files as they are now, after a deliberate edit.
 
     Returns:
-        {file name: (old digest or "new") -> new digest} for files whose digest changed.
+        {file name: "<old digest or new> -> <new digest or removed>"} for every file whose
+        digest changed, appeared or disappeared.
     """
     paths = paths or project_paths()
     old = read_checksums(paths) if paths.checksums.is_file() else {}
     new = {p.name: sha256_of(p) for p in checksummed_files(paths)}
     text = "".join(f"{digest}  {name}\n" for name, digest in sorted(new.items()))
     write_text_atomic(paths.checksums, text)
-    return {
+    changed = {
         name: f"{old.get(name, 'new')} -> {digest}" for name, digest in new.items() if old.get(name) != digest
     }
+    changed.update({name: f"{digest} -> removed" for name, digest in old.items() if name not in new})
+    return changed
