@@ -94,11 +94,7 @@ def build(
     charts: dict[str, bytes] = {}
     for spec in built_figures():
         module = spec.load_module()
-        import matplotlib.pyplot as plt
-
-        figure = module.plot(built.tables[module.TABLE])
-        charts[f"{module.TABLE}.png"] = png_bytes(figure)
-        plt.close(figure)
+        charts[f"{module.TABLE}.png"] = png_bytes(module.plot(built.tables[module.TABLE]))
     assert built.ledger is not None
     with staged_outputs(destination) as staging:
         for name, table in built.tables.items():

@@ -145,11 +145,8 @@ def fit(table: pl.DataFrame) -> LineFit:
 
 def plot(table: pl.DataFrame) -> Figure:
     """Draw the two rates over time (left) and against each other with the fitted line (right)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import seaborn as sns
+    from matplotlib.figure import Figure
 
     palette = sns.color_palette("colorblind")
     geography = table["geography"].drop_nulls()
@@ -161,7 +158,9 @@ def plot(table: pl.DataFrame) -> Figure:
         ("unemployment_rate_pct", f"Unemployment rate, {geo} (Jan-Mar)", "s"),
     )
     with sns.axes_style("whitegrid"):
-        figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4), gridspec_kw={"width_ratios": [3, 2]})
+        # A bare Figure, not pyplot: no global state, nothing shown twice in a notebook.
+        figure = Figure(figsize=(11, 4.4))
+        left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     # Plot with NaN for missing years so the line breaks at a gap instead of bridging it.
     for colour, (column, label, marker) in zip(palette, series, strict=False):
         values = [float("nan") if v is None else v for v in table[column].to_list()]
