@@ -17,7 +17,9 @@ from pathlib import Path
 import polars as pl
 
 from kfanalysis import __version__
+from kfanalysis.fields import TABLES
 from kfanalysis.figures import built_figures, planned_reasons
+from kfanalysis.load import load
 from kfanalysis.paths import project_paths
 from kfanalysis.prices import deflator
 from kfanalysis.published import ClaimResult, ledger_rows, published_numbers, summary
@@ -49,12 +51,17 @@ def build_tables(root: Path | str | None = None, progress: Progress | None = Non
     """
     say = progress or (lambda _message: None)
     specs = built_figures()
-    steps = len(specs) + 2
+    steps = len(specs) + 3
     built = BuiltTables()
-    say(f"[1/{steps}] deflator (HM Treasury, 2021/22 prices)")
+    raw_tables = [name for name, spec in TABLES.items() if spec.is_raw]
+    say(f"[1/{steps}] check every raw table ({len(raw_tables)}): checksum, dtypes, schema")
+    for name in raw_tables:
+        # Validate every raw file, including ones only the book reads, so none escapes the checks.
+        load(name, root)
+    say(f"[2/{steps}] deflator (HM Treasury, 2021/22 prices)")
     built.tables["deflator_2021_22"] = validate("deflator_2021_22", deflator(root=root))
     results: dict[str, ClaimResult] = {}
-    for number, spec in enumerate(specs, start=2):
+    for number, spec in enumerate(specs, start=3):
         say(f"[{number}/{steps}] {spec.figure}: {spec.title}")
         module = spec.load_module()
         table = module.build(root)

@@ -205,6 +205,104 @@ FIELDS: dict[str, Field] = {
             "source_id of the unemployment rate in this row.",
             pattern=r"^[a-z0-9_]+$",
         ),
+        # ---- Figure 4: council adult social care -----------------------------------------
+        Field(
+            "price_basis",
+            "str",
+            "Whether money is in cash or in the real terms of a stated publisher and base year.",
+            allowed=("cash", "real terms, 2020/21 prices, NHS Digital"),
+        ),
+        Field(
+            "gross_current_expenditure_gbp_bn",
+            "float",
+            "Councils' gross current expenditure on adult social care, England: spending including "
+            "what clients contribute, excluding capital charges and spending funded by NHS income.",
+            unit="£ billion",
+            minimum=0,
+        ),
+        Field(
+            "measure",
+            "str",
+            "Which Short and Long Term (SALT) activity count the row holds.",
+            allowed=("long-term support during the year", "requests for support from new clients"),
+        ),
+        Field(
+            "activity_count",
+            "int",
+            "Adult social care activity, England: clients receiving long-term support at any time in the "
+            "year, or requests for support received from new clients (requests, not people).",
+            unit="clients or requests",
+            minimum=0,
+        ),
+        Field(
+            "gce_real_change_pct",
+            "float",
+            "Real-terms change in gross current expenditure on the previous year, as the publisher states it "
+            "(with its own deflator).",
+            unit="%",
+            minimum=-50,
+            maximum=50,
+        ),
+        Field(
+            "is_covid_year",
+            "bool",
+            "True for 2020/21 and 2021/22, when spending included one-off Covid-19 funding.",
+        ),
+        Field(
+            "gce_cash_gbp_bn",
+            "float",
+            "Gross current expenditure in cash, as published.",
+            unit="£ billion",
+            minimum=0,
+        ),
+        Field(
+            "gce_precision_decimals",
+            "int",
+            "Decimal places of £bn the cash figure was published to.",
+            minimum=0,
+            maximum=6,
+        ),
+        Field(
+            "gce_real_2021_22_gbp_bn",
+            "float",
+            "Gross current expenditure at 2021/22 prices (HM Treasury GDP deflator, March 2023).",
+            unit="£ billion, 2021/22 prices",
+            minimum=0,
+        ),
+        Field(
+            "is_deflator_chained",
+            "bool",
+            "True where the year's deflator was chained from OBR forecast changes, not published.",
+        ),
+        Field(
+            "gce_real_index",
+            "float",
+            "Real gross current expenditure, 2015/16 = 100.",
+            unit="index",
+            minimum=0,
+        ),
+        Field(
+            "long_term_support_count",
+            "int",
+            "Clients receiving long-term support during the year.",
+            unit="clients",
+            minimum=0,
+        ),
+        Field(
+            "long_term_support_index",
+            "float",
+            "Clients receiving long-term support, 2015/16 = 100.",
+            unit="index",
+            minimum=0,
+        ),
+        Field("requests_count", "int", "Requests for support from new clients.", unit="requests", minimum=0),
+        Field(
+            "requests_index",
+            "float",
+            "Requests for support from new clients, 2015/16 = 100.",
+            unit="index",
+            minimum=0,
+        ),
         # ---- published numbers and the ledger ---------------------------------------------
         Field(
             "claim_id",
@@ -335,12 +433,87 @@ TABLES: dict[str, Table] = {
             ),
             key=("claim_id",),
         ),
+        Table(
+            "asc_expenditure",
+            "Councils' gross current expenditure on adult social care in England, one row per year, price "
+            "basis and publication.",
+            (
+                "financial_year",
+                "price_basis",
+                "gross_current_expenditure_gbp_bn",
+                "precision_decimals",
+                "source_id",
+                "locator",
+                "read_at",
+                "note",
+            ),
+            key=("financial_year", "price_basis", "source_id"),
+            nullable=frozenset({"read_at", "note"}),
+        ),
+        Table(
+            "asc_activity",
+            "Adult social care activity in England (long-term support, requests for support), one row per "
+            "year, measure and publication.",
+            (
+                "financial_year",
+                "measure",
+                "activity_count",
+                "precision_decimals",
+                "source_id",
+                "locator",
+                "read_at",
+                "note",
+            ),
+            key=("financial_year", "measure", "source_id"),
+            nullable=frozenset({"read_at", "note"}),
+        ),
+        Table(
+            "asc_real_change_published",
+            "The publisher's own real-terms change in gross current expenditure, to compare with ours.",
+            ("financial_year", "gce_real_change_pct", "source_id", "locator", "read_at", "note"),
+            key=("financial_year", "source_id"),
+            nullable=frozenset({"read_at", "note"}),
+        ),
         # ---- built tables (data/processed) -------------------------------------------------
         Table(
             "deflator_2021_22",
             "The GDP deflator used for real terms, 2021/22 = 100, with chained forecast years marked.",
             ("financial_year", "gdp_deflator_index", "is_forecast", "is_chained", "source_id"),
             key=("financial_year",),
+            is_raw=False,
+        ),
+        Table(
+            "fig4_social_care",
+            "Figure 4: councils' real spending on adult social care against people supported and requests "
+            "for support, indexed to 2015/16.",
+            (
+                "financial_year",
+                "is_covid_year",
+                "is_newer_than_report",
+                "gce_cash_gbp_bn",
+                "gce_precision_decimals",
+                "gce_real_2021_22_gbp_bn",
+                "is_deflator_chained",
+                "gce_real_index",
+                "long_term_support_count",
+                "long_term_support_index",
+                "requests_count",
+                "requests_index",
+            ),
+            key=("financial_year",),
+            nullable=frozenset(
+                {
+                    "gce_cash_gbp_bn",
+                    "gce_precision_decimals",
+                    "gce_real_2021_22_gbp_bn",
+                    "is_deflator_chained",
+                    "gce_real_index",
+                    "long_term_support_count",
+                    "long_term_support_index",
+                    "requests_count",
+                    "requests_index",
+                }
+            ),
             is_raw=False,
         ),
         Table(

@@ -89,9 +89,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "fig4",
         "Council adult social care spending against people supported",
-        None,
-        "Adult Social Care Activity and Finance Report, 2015-16 to 2022-23: gross current "
-        "expenditure and people receiving long-term support",
+        "fig4_social_care",
     ),
     FigureSpec(
         "fig5",

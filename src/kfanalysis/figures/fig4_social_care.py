@@ -1,0 +1,328 @@
+"""Figure 4: councils spend more on adult social care, yet fewer people get long-term support.
+
+The report indexes three series to 2015/16 = 100, the first year NHS Digital
+treats as comparable in its Short and Long Term (SALT) activity return:
+
+* councils' gross current expenditure (GCE) on adult social care, in real terms
+  at 2021/22 prices (the project deflator);
+* clients receiving long-term support at any time in the year;
+* requests for support from new clients.
+
+Choices, each stated in the book:
+
+* Where several publications give the same year, the most precise figure is
+  used (a press release's "£17.5 billion" loses to a table's £17.46bn), then the
+  newest edition. Some years are published only rounded to £0.1bn; the table
+  carries that precision so readers can see the uncertainty it adds (about
+  0.3% of a year's spending).
+* 2020/21 and 2021/22 include one-off Covid-19 funding, and the 2020/21 count of
+  people supported includes people placed under the NHS hospital discharge
+  scheme. NHS England publishes no series without them, so they are kept and
+  marked, not removed.
+* A year whose deflator or base value is missing gets an empty index, never a
+  guessed one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from kfanalysis.errors import FigureInputError
+from kfanalysis.load import load
+from kfanalysis.paths import project_paths
+from kfanalysis.periods import FinancialYear
+from kfanalysis.prices import deflator, real_column_name, to_real_terms
+from kfanalysis.published import ClaimResult, Computed, Missing
+from kfanalysis.schemas import validate
+from kfanalysis.sources import read_sources
+from kfanalysis.trends import LineFit, fit_line
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+TABLE = "fig4_social_care"
+BASE_YEAR = "2015/16"
+#: The last year the report's financial data reach (its methods annex says 2021/22).
+REPORT_LAST = "2021/22"
+#: The latest year any edition available before the report (February 2024) covered.
+LATEST_BEFORE_REPORT = "2022/23"
+COVID_YEARS = ("2020/21", "2021/22")
+LTS = "long-term support during the year"
+REQUESTS = "requests for support from new clients"
+#: Series plotted, with the labels readers see.
+SERIES = {
+    "gce_real_index": "Gross current expenditure, real terms (2021/22 prices)",
+    "long_term_support_index": "People receiving long-term support during the year",
+    "requests_index": "Requests for support from new clients",
+}
+
+
+def _best_rows(frame: pl.DataFrame, group: list[str], root: Path | str | None) -> pl.DataFrame:
+    """One row per group: the most precise figure, then the most recently published edition."""
+    published = {s.id: s.date_published for s in read_sources(project_paths(root)).values()}
+    return (
+        frame.with_columns(pl.col("source_id").replace_strict(published, default="").alias("_published"))
+        .sort([*group, "precision_decimals", "_published"])
+        .group_by(group, maintain_order=True)
+        .last()
+        .drop("_published")
+    )
+
+
+def _index(column: str, name: str) -> pl.Expr:
+    """Index a column to its value in the base year (2015/16 = 100)."""
+    base = pl.col(column).filter(pl.col("financial_year") == BASE_YEAR).first()
+    return (pl.col(column) / base * 100.0).alias(name)
+
+
+def build(root: Path | str | None = None) -> pl.DataFrame:
+    """Build the Figure 4 table from data/raw.
+
+    Returns:
+        One row per financial year from 2015/16 to the latest year published, with cash and
+        real spending, the two activity counts and each series indexed to 2015/16.
+
+    Raises:
+        FigureInputError: If the base year lacks spending or long-term support.
+    """
+    spending = _best_rows(
+        load("asc_expenditure", root).filter(pl.col("price_basis") == "cash"), ["financial_year"], root
+    )
+    activity = _best_rows(load("asc_activity", root), ["financial_year", "measure"], root)
+    counts = {
+        name: activity.filter(pl.col("measure") == measure).select(
+            "financial_year", pl.col("activity_count").alias(name)
+        )
+        for name, measure in (("long_term_support_count", LTS), ("requests_count", REQUESTS))
+    }
+    years = sorted(set(spending["financial_year"]) | set(activity["financial_year"]))
+    years = [y for y in years if y >= BASE_YEAR]
+    spine = pl.DataFrame({"financial_year": years}, schema={"financial_year": pl.String})
+    index = deflator(root=root)
+    table = (
+        spine.join(
+            spending.select(
+                "financial_year",
+                pl.col("gross_current_expenditure_gbp_bn").alias("gce_cash_gbp_bn"),
+                pl.col("precision_decimals").alias("gce_precision_decimals"),
+            ),
+            on="financial_year",
+            how="left",
+        )
+        .join(counts["long_term_support_count"], on="financial_year", how="left")
+        .join(counts["requests_count"], on="financial_year", how="left")
+    )
+    table = to_real_terms(table, "gce_cash_gbp_bn", index=index).rename(
+        {real_column_name("gce_cash_gbp_bn"): "gce_real_2021_22_gbp_bn"}
+    )
+    chained = index.select("financial_year", pl.col("is_chained").alias("is_deflator_chained"))
+    table = table.join(chained, on="financial_year", how="left").with_columns(
+        pl.when(pl.col("gce_real_2021_22_gbp_bn").is_not_null()).then(pl.col("is_deflator_chained"))
+    )
+    _check_base_year(table)
+    table = table.with_columns(
+        _index("gce_real_2021_22_gbp_bn", "gce_real_index"),
+        _index("long_term_support_count", "long_term_support_index"),
+        _index("requests_count", "requests_index"),
+        pl.col("financial_year").is_in(COVID_YEARS).alias("is_covid_year"),
+        (pl.col("financial_year") > LATEST_BEFORE_REPORT).alias("is_newer_than_report"),
+    )
+    columns = [
+        "financial_year",
+        "is_covid_year",
+        "is_newer_than_report",
+        "gce_cash_gbp_bn",
+        "gce_precision_decimals",
+        "gce_real_2021_22_gbp_bn",
+        "is_deflator_chained",
+        "gce_real_index",
+        "long_term_support_count",
+        "long_term_support_index",
+        "requests_count",
+        "requests_index",
+    ]
+    return validate(TABLE, table.select(columns).sort("financial_year"))
+
+
+def _check_base_year(table: pl.DataFrame) -> None:
+    """Every index needs its 2015/16 value; spending and people supported cannot do without it."""
+    base = table.filter(pl.col("financial_year") == BASE_YEAR)
+    lacking = [
+        c
+        for c in ("gce_real_2021_22_gbp_bn", "long_term_support_count")
+        if base.height == 0 or base[c][0] is None
+    ]
+    if lacking:
+        raise FigureInputError(
+            f"Figure 4 needs {BASE_YEAR} values of {', '.join(lacking)} to index the series\n"
+            "  Fix: add the 2015/16 figure to data/raw/asc_expenditure.csv or asc_activity.csv, "
+            "with its source."
+        )
+
+
+def change_since_base(table: pl.DataFrame, column: str, year: str) -> float | None:
+    """Percentage change of an indexed series from 2015/16 to ``year``; None if either is missing."""
+    value = table.filter(pl.col("financial_year") == year)[column]
+    if value.len() == 0 or value[0] is None:
+        return None
+    return float(value[0]) - 100.0
+
+
+def trend_fits(table: pl.DataFrame, last: str = LATEST_BEFORE_REPORT) -> dict[str, LineFit]:
+    """Straight-line trend of each index, and of the gap between spending and people supported.
+
+    The gap's slope answers the issue a reader cares about: is the divergence since 2015/16
+    a steady trend, larger than the year-to-year noise, or could it be noise? If its
+    confidence interval excludes zero, the divergence is more than noise.
+
+    Returns:
+        Fits keyed by series name and "gap" (real spending index minus support index),
+        with x in years since 2015/16.
+    """
+    period = table.filter(pl.col("financial_year") <= last)
+    start = FinancialYear.parse(BASE_YEAR)
+    x = [FinancialYear.parse(y) - start for y in period["financial_year"]]
+    fits = {
+        name: fit_line(x, period[name].to_list()) for name in SERIES if period[name].drop_nulls().len() >= 3
+    }
+    gap = (period["gce_real_index"] - period["long_term_support_index"]).to_list()
+    fits["gap"] = fit_line(x, gap)
+    return fits
+
+
+def real_change_comparison(table: pl.DataFrame, root: Path | str | None = None) -> pl.DataFrame:
+    """Our real-terms year-on-year change in spending against the one NHS Digital published.
+
+    Differences come from the deflator vintage (each edition used the HM Treasury deflator
+    current at the time) and from cash figures published only to £0.1bn.
+    """
+    ours = table.select(
+        "financial_year",
+        ((pl.col("gce_real_2021_22_gbp_bn") / pl.col("gce_real_2021_22_gbp_bn").shift(1) - 1) * 100).alias(
+            "ours_real_change_pct"
+        ),
+    )
+    theirs = load("asc_real_change_published", root).select(
+        "financial_year", pl.col("gce_real_change_pct").alias("published_real_change_pct"), "source_id"
+    )
+    return (
+        theirs.join(ours, on="financial_year", how="left")
+        .with_columns(
+            (pl.col("ours_real_change_pct") - pl.col("published_real_change_pct")).alias(
+                "difference_pct_points"
+            )
+        )
+        .select(
+            "financial_year",
+            "published_real_change_pct",
+            "ours_real_change_pct",
+            "difference_pct_points",
+            "source_id",
+        )
+    )
+
+
+def plot(table: pl.DataFrame) -> Figure:
+    """Draw the three indexed series, with the Covid-19 years shaded and gaps left open."""
+    import seaborn as sns
+    from matplotlib.figure import Figure
+
+    palette = sns.color_palette("colorblind")
+    years = table["financial_year"].to_list()
+    positions = list(range(len(years)))
+    with sns.axes_style("whitegrid"):
+        figure = Figure(figsize=(9, 4.8))
+        axes = figure.subplots()
+    covid = [i for i, flag in enumerate(table["is_covid_year"]) if flag]
+    if covid:
+        axes.axvspan(
+            min(covid) - 0.5,
+            max(covid) + 0.5,
+            color="0.92",
+            zorder=0,
+            label="Covid-19 years (one-off funding included)",
+        )
+    newer = [i for i, flag in enumerate(table["is_newer_than_report"]) if flag]
+    if newer:
+        axes.axvspan(
+            min(newer) - 0.5,
+            max(newer) + 0.5,
+            color="0.85",
+            zorder=0,
+            hatch="//",
+            fill=False,
+            label="After the report's period",
+        )
+    for colour, marker, (column, label) in zip(palette, ("o", "s", "^"), SERIES.items(), strict=False):
+        values = [float("nan") if v is None else v for v in table[column].to_list()]
+        axes.plot(positions, values, marker=marker, color=colour, label=label)
+    axes.axhline(100, color="0.4", linewidth=0.8)
+    axes.set_xticks(positions, years)
+    axes.tick_params(axis="x", rotation=45)
+    axes.set_xlabel("Financial year")
+    axes.set_ylabel("Index, 2015/16 = 100")
+    axes.set_title("Councils' adult social care: real spending, people supported and requests", fontsize=10)
+    axes.legend(fontsize=8, loc="upper left")
+    figure.text(
+        0.01,
+        -0.02,
+        "Sources: NHS Digital / NHS England, Adult Social Care Activity and Finance "
+        "Report; HM Treasury GDP deflator (March 2023). England.",
+        fontsize=7.5,
+    )
+    figure.tight_layout()
+    return figure
+
+
+def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
+    """Recompute Figure 4's published numbers from the built table."""
+    results: dict[str, ClaimResult] = {}
+    spend = change_since_base(table, "gce_real_index", REPORT_LAST)
+    support = change_since_base(table, "long_term_support_index", REPORT_LAST)
+    results["fig4_real_spend_up_since_2015_16"] = (
+        Computed(
+            spend,
+            f"real gross current expenditure, {BASE_YEAR} to {REPORT_LAST}, 2021/22 prices",
+            "real spending was not above its 2015/16 level",
+        )
+        if spend is not None
+        else Missing(f"gross current expenditure for {REPORT_LAST}", "not in data/raw")
+    )
+    results["fig4_fewer_supported_since_2015_16"] = (
+        Computed(
+            support,
+            f"clients receiving long-term support during the year, {BASE_YEAR} to {REPORT_LAST}",
+            "the count was not below its 2015/16 level",
+        )
+        if support is not None
+        else Missing(f"long-term support for {REPORT_LAST}", "not in data/raw")
+    )
+    support_2223 = change_since_base(table, "long_term_support_index", LATEST_BEFORE_REPORT)
+    results["fig4_sc360_supported_change_2015_16_2022_23"] = (
+        Computed(
+            support_2223,
+            f"clients receiving long-term support during the year, {BASE_YEAR} to {LATEST_BEFORE_REPORT}",
+            "the official totals for long-term support during the year fall by more than 2%; Social "
+            "care 360 does not say which count it used",
+        )
+        if support_2223 is not None
+        else Missing("long-term support for 2022/23", "not in data/raw")
+    )
+    requests = change_since_base(table, "requests_index", LATEST_BEFORE_REPORT)
+    results["fig4_sc360_requests_change_2015_16_2022_23"] = (
+        Computed(
+            requests,
+            f"requests for support from new clients, {BASE_YEAR} to {LATEST_BEFORE_REPORT}",
+            "see the chapter",
+        )
+        if requests is not None
+        else Missing(
+            "total requests for support from new clients in 2015/16, as published by NHS Digital",
+            "only The King's Fund's rounding (1.81 million) and NHS Digital's age bands were found; "
+            "summing bands rounded to the nearest 5 would be our own derivation",
+        )
+    )
+    return results

@@ -1,0 +1,152 @@
+"""Figure 4: council adult social care spending against people supported."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import RawEditor, raw_path
+
+import kfanalysis.figures.fig4_social_care as fig4
+from kfanalysis.errors import FigureInputError
+from kfanalysis.prices import deflator
+from kfanalysis.published import Computed, Missing
+
+
+@pytest.fixture
+def table(project: Path) -> pl.DataFrame:
+    return fig4.build(project)
+
+
+def _rows(root: Path, name: str) -> list[dict[str, str]]:
+    with raw_path(root, name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _year(table: pl.DataFrame, year: str) -> dict[str, object]:
+    return table.filter(pl.col("financial_year") == year).row(0, named=True)
+
+
+def test_series_start_at_100_in_2015_16(table: pl.DataFrame) -> None:
+    base = _year(table, "2015/16")
+    assert base["gce_real_index"] == pytest.approx(100.0)
+    assert base["long_term_support_index"] == pytest.approx(100.0)
+    assert base["requests_index"] == pytest.approx(100.0)
+    assert table["financial_year"].min() == "2015/16"
+
+
+def test_real_spending_is_cash_times_base_index_over_year_index(project: Path, table: pl.DataFrame) -> None:
+    index = {
+        r["financial_year"]: r["gdp_deflator_index"] for r in deflator(root=project).iter_rows(named=True)
+    }
+    for row in table.iter_rows(named=True):
+        expected = row["gce_cash_gbp_bn"] * index["2021/22"] / index[row["financial_year"]]
+        assert row["gce_real_2021_22_gbp_bn"] == pytest.approx(expected)
+    # 2021/22 is the base year: real equals cash.
+    assert _year(table, "2021/22")["gce_real_2021_22_gbp_bn"] == _year(table, "2021/22")["gce_cash_gbp_bn"]
+
+
+def test_most_precise_figure_wins_over_a_rounded_one(raw: RawEditor, project: Path) -> None:
+    # 2017/18 requests are published exactly by two sources; add a rounded one from a later-dated
+    # edition: precision must still decide.
+    rows = raw.rows("asc_activity")
+    header = rows[0]
+    extra = dict(zip(header, rows[-1], strict=True))
+    extra.update(
+        financial_year="2017/18",
+        measure="requests for support from new clients",
+        activity_count="1800000",
+        precision_decimals="-5",
+        source_id="nhse_ascfr_2023_24",
+        locator="test row",
+        read_at="",
+        note="",
+    )
+    rows.append([extra[c] for c in header])
+    raw.write_rows("asc_activity", rows)
+    table = fig4.build(project)
+    assert _year(table, "2017/18")["requests_count"] == 1843920
+
+
+def test_each_count_is_the_published_one(project: Path, table: pl.DataFrame) -> None:
+    published = {
+        (r["financial_year"], r["measure"]): int(r["activity_count"])
+        for r in _rows(project, "asc_activity")
+        if r["measure"] == "long-term support during the year"
+    }
+    for row in table.iter_rows(named=True):
+        assert (
+            row["long_term_support_count"]
+            == published[(row["financial_year"], "long-term support during the year")]
+        )
+
+
+def test_covid_and_newer_years_are_marked(table: pl.DataFrame) -> None:
+    assert table.filter(pl.col("is_covid_year"))["financial_year"].to_list() == ["2020/21", "2021/22"]
+    assert all(y > "2022/23" for y in table.filter(pl.col("is_newer_than_report"))["financial_year"])
+
+
+def test_missing_base_year_spending_stops_the_build(raw: RawEditor, project: Path) -> None:
+    raw.edit(
+        "asc_expenditure",
+        lambda rows: rows.__setitem__(
+            slice(None), [r for r in rows if not (r[0] == "2015/16" and r[1] == "cash")]
+        ),
+    )
+    with pytest.raises(FigureInputError, match="2015/16"):
+        fig4.build(project)
+
+
+def test_missing_base_year_requests_makes_the_claim_missing_not_guessed(
+    raw: RawEditor, project: Path
+) -> None:
+    raw.edit(
+        "asc_activity",
+        lambda rows: rows.__setitem__(
+            slice(None), [r for r in rows if not (r[0] == "2015/16" and r[1].startswith("requests"))]
+        ),
+    )
+    table = fig4.build(project)
+    assert _year(table, "2022/23")["requests_index"] is None
+    result = fig4.claims(table)["fig4_sc360_requests_change_2015_16_2022_23"]
+    assert isinstance(result, Missing)
+
+
+def test_claims_are_changes_since_2015_16(table: pl.DataFrame) -> None:
+    results = fig4.claims(table)
+    spend = results["fig4_real_spend_up_since_2015_16"]
+    assert isinstance(spend, Computed)
+    assert spend.value == pytest.approx(_year(table, "2021/22")["gce_real_index"] - 100)
+    supported = results["fig4_sc360_supported_change_2015_16_2022_23"]
+    assert isinstance(supported, Computed)
+    lts = {r["financial_year"]: r["long_term_support_count"] for r in table.iter_rows(named=True)}
+    assert supported.value == pytest.approx(100 * (lts["2022/23"] / lts["2015/16"] - 1))
+
+
+def test_trend_fits_report_the_gap(table: pl.DataFrame) -> None:
+    fits = fig4.trend_fits(table)
+    assert set(fits) == {"gce_real_index", "long_term_support_index", "requests_index", "gap"}
+    gap = fits["gap"]
+    assert gap.n == table.filter(pl.col("financial_year") <= "2022/23").height
+    assert gap.slope_ci_low <= gap.slope <= gap.slope_ci_high
+    assert gap.slope == pytest.approx(fits["gce_real_index"].slope - fits["long_term_support_index"].slope)
+
+
+def test_real_change_comparison_lines_up_years(project: Path, table: pl.DataFrame) -> None:
+    check = fig4.real_change_comparison(table, project)
+    published_years = [r["financial_year"] for r in _rows(project, "asc_real_change_published")]
+    assert check["financial_year"].to_list() == published_years
+    row = check.filter(pl.col("financial_year") == "2018/19").row(0, named=True)
+    real = {r["financial_year"]: r["gce_real_2021_22_gbp_bn"] for r in table.iter_rows(named=True)}
+    assert row["ours_real_change_pct"] == pytest.approx(100 * (real["2018/19"] / real["2017/18"] - 1))
+    assert row["difference_pct_points"] == pytest.approx(
+        row["ours_real_change_pct"] - row["published_real_change_pct"]
+    )
+
+
+def test_plot_has_one_line_per_series(table: pl.DataFrame) -> None:
+    figure = fig4.plot(table)
+    (axes,) = figure.axes
+    assert len(axes.get_lines()) == 4  # three series and the 100 reference line
