@@ -23,7 +23,9 @@ BOOK_BUILD = ["jupyter-book", "build", "book", "-W", "-n", "--keep-going"]
 
 
 def _install(session: nox.Session, extras: str) -> None:
-    session.install("-c", LOCK, "-e", f".[{extras}]")
+    # Compile bytecode at install time: where PYTHONDONTWRITEBYTECODE is set, every import
+    # would otherwise recompile polars, pandera and seaborn from source on each run.
+    session.install("-c", LOCK, "-e", f".[{extras}]", env={"UV_COMPILE_BYTECODE": "1"})
 
 
 @nox.session
