@@ -39,7 +39,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Check style (ruff) and types (mypy)."""
     _install(session, "dev")
-    session.run("ruff", "check", "src", "tests", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
     session.run("ruff", "format", "--check", "src")
     session.run("mypy", "src")
 
@@ -50,6 +50,13 @@ def book(session: nox.Session) -> None:
     _install(session, "book")
     shutil.rmtree(ROOT / "book" / "_build", ignore_errors=True)
     session.run(*BOOK_BUILD)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Print timing figures (import, build, book) as medians over several runs."""
+    _install(session, "book")
+    session.run("python", "benchmarks/bench.py", *session.posargs)
 
 
 @nox.session

@@ -54,7 +54,7 @@ def fit_line(x: Sequence[float | None], y: Sequence[float | None], confidence: f
         ValueError: If fewer than three complete pairs remain (no interval can be formed).
     """
     import numpy as np
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS  # lighter than statsmodels.api
 
     pairs = [(float(a), float(b)) for a, b in zip(x, y, strict=True) if a is not None and b is not None]
     if len(pairs) < 3:
@@ -63,7 +63,7 @@ def fit_line(x: Sequence[float | None], y: Sequence[float | None], confidence: f
         )
     xs = np.array([p[0] for p in pairs])
     ys = np.array([p[1] for p in pairs])
-    result = sm.OLS(ys, sm.add_constant(xs)).fit()
+    result = OLS(ys, np.column_stack([np.ones(len(xs)), xs])).fit()
     low, high = result.conf_int(alpha=1 - confidence)[1]
     return LineFit(
         slope=float(result.params[1]),

@@ -1,0 +1,76 @@
+"""Print timing figures for kfanalysis on this machine: medians over several runs.
+
+Run through ``nox -s bench``. Each timing starts a fresh Python process, so
+import costs are counted as a user meets them. Targets (2-core machine):
+``import kfanalysis`` under 0.3 s; a full build under 3 s and under three times
+the floor of importing polars, seaborn and statsmodels; a warm book build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+
+
+def _time(command: list[str], runs: int, cwd: Path = ROOT) -> list[float]:
+    """Wall-clock seconds of ``runs`` executions of ``command``; stops on the first failure."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _report(label: str, times: list[float], target: str = "") -> float:
+    median = statistics.median(times)
+    spread = f"{min(times):.2f}-{max(times):.2f}" if len(times) > 1 else "single run"
+    aim = f"   target {target}" if target else ""
+    print(f"{label:<44} {median:7.2f} s   (n={len(times)}, {spread}){aim}")
+    return median
+
+
+def main() -> None:
+    """Time each step and print a table; exits 0 even when a target is missed (it is a report)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per quick timing (default 5)")
+    parser.add_argument("--book-runs", type=int, default=1, help="runs per book timing (default 1)")
+    args = parser.parse_args()
+
+    print(f"kfanalysis benchmark, medians of wall-clock time, Python {sys.version.split()[0]}")
+    imp = _report("import kfanalysis", _time([PYTHON, "-c", "import kfanalysis"], args.runs), "< 0.3 s")
+    floor = _report(
+        "floor: import polars, seaborn, statsmodels",
+        _time([PYTHON, "-c", "import polars, seaborn, statsmodels.api"], args.runs),
+    )
+    with tempfile.TemporaryDirectory() as out:
+        build = _report(
+            "full build (every figure and the ledger)",
+            _time([str(BIN / "kfanalysis"), "build", "--out", out], args.runs),
+            "< 3 s and < 3 x floor",
+        )
+    build_dir = ROOT / "book" / "_build"
+    shutil.rmtree(build_dir, ignore_errors=True)
+    book = [str(BIN / "jupyter-book"), "build", "book", "-W", "-n", "--keep-going"]
+    cold = _report("book build, cold (no _build folder)", _time(book, args.book_runs))
+    warm = _report("book build, warm (_build folder kept)", _time(book, args.book_runs))
+    print()
+    print(
+        f"build / floor = {build / floor:.2f} (target < 3); import {'meets' if imp < 0.3 else 'misses'} "
+        f"its target; build {'meets' if build < 3 and build < 3 * floor else 'misses'} its target"
+    )
+    print(f"book: cold {cold:.1f} s, warm {warm:.1f} s (every chapter is executed on every build)")
+
+
+if __name__ == "__main__":
+    main()
