@@ -60,6 +60,18 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def audit(session: nox.Session) -> None:
+    """Download the official files (needs a network) and check every extract value against them.
+
+    Arguments after `--` go to `kfanalysis audit`, e.g. `nox -s audit -- --from-dir ../shared/sources`.
+    """
+    # The package alone, pinned like the other sessions; the audit needs no extras.
+    session.install("-c", LOCK, "-e", ".", env={"UV_COMPILE_BYTECODE": "1"})
+    session.run("kfanalysis", "fetch")
+    session.run("kfanalysis", "audit", *session.posargs)
+
+
+@nox.session
 def reproduce(session: nox.Session) -> None:
     """Rebuild data/processed, the ledger and the book; fail if any output differs from git."""
     _install(session, "book")

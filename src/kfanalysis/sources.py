@@ -9,6 +9,7 @@ stray keystroke in a CSV stops the build instead of moving a figure.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +19,10 @@ from kfanalysis.paths import ProjectPaths, project_paths
 from kfanalysis.write import write_text_atomic
 
 REQUIRED_KEYS = ("title", "publisher", "edition", "date_published", "url", "licence", "date_accessed")
+OPTIONAL_KEYS = ("file_url", "file_name", "file_sha256", "note")
 #: Files in data/raw that SHA256SUMS covers.
 CHECKSUMMED_SUFFIXES = (".csv", ".toml")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,12 @@ class Source:
         licence: Licence of the data, e.g. "Open Government Licence v3.0".
         date_accessed: ISO date on which the values were read.
         file_url: Direct URL of the machine-readable file, where one exists.
+        file_name: Name of a copy of that file kept outside the project (an archive, a
+            research folder), so ``kfanalysis audit --from-dir`` can find it; the download's
+            own name, taken from ``file_url``, is looked for too.
+        file_sha256: SHA-256 of the file, so a download or a copy can be told apart from the
+            bytes the extracts were read from. Where it was taken from an archived copy rather
+            than the official download, ``note`` says so.
         note: Anything a reader must know about how the source was used.
     """
 
@@ -48,7 +57,25 @@ class Source:
     licence: str
     date_accessed: str
     file_url: str | None = None
+    file_name: str | None = None
+    file_sha256: str | None = None
     note: str | None = None
+
+    def file_names(self) -> list[str]:
+        """Names the official file may have on disk: the download's own name, then ``file_name``."""
+        names: list[str] = []
+        if self.file_url:
+            names.append(url_file_name(self.file_url))
+        if self.file_name and self.file_name not in names:
+            names.append(self.file_name)
+        return names
+
+
+def url_file_name(url: str) -> str:
+    """The file name at the end of a URL, with %-escapes decoded (``a%20b.xlsx`` -> ``a b.xlsx``)."""
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
 
 
 def read_sources(paths: ProjectPaths | None = None) -> dict[str, Source]:
@@ -71,7 +98,7 @@ def read_sources(paths: ProjectPaths | None = None) -> dict[str, Source]:
     entries = data.get("source", [])
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
-    allowed = {"id", "file_url", "note", *REQUIRED_KEYS}
+    allowed = {"id", *REQUIRED_KEYS, *OPTIONAL_KEYS}
     for position, entry in enumerate(entries, start=1):
         sid = entry.get("id", f"#{position}")
         missing = [k for k in ("id", *REQUIRED_KEYS) if not str(entry.get(k, "")).strip()]
@@ -94,11 +121,32 @@ def read_sources(paths: ProjectPaths | None = None) -> dict[str, Source]:
             )
         if sid in sources:
             problems.append(Problem(rel, f"source id {sid!r} appears twice", "give each edition its own id"))
-        if not missing and not unknown:
+        bad = _bad_file_keys(entry)
+        problems.extend(Problem(rel, f"[[source]] {sid}: {what}", fix) for what, fix in bad)
+        if not missing and not unknown and not bad:
             sources[sid] = Source(**{k: entry[k] for k in entry})
     if problems:
         raise RawDataError(problems)
     return sources
+
+
+def _bad_file_keys(entry: dict[str, object]) -> list[tuple[str, str]]:
+    """Check the optional file keys that fetch and audit act on, so a typo fails here, not mid-download."""
+    bad: list[tuple[str, str]] = []
+    digest = entry.get("file_sha256")
+    if digest is not None and not (isinstance(digest, str) and _SHA256.match(digest)):
+        bad.append(
+            (f"file_sha256 {digest!r} is not a SHA-256", "write 64 lowercase hex digits, as sha256sum prints")
+        )
+    name = entry.get("file_name")
+    if name is not None and not (isinstance(name, str) and name.strip() and not re.search(r"[/\\]", name)):
+        bad.append((f"file_name {name!r} is not a bare file name", "give the name only, without a folder"))
+    url = entry.get("file_url")
+    if url is not None and not (isinstance(url, str) and re.match(r"^https?://[^/]+/.+", url)):
+        bad.append(
+            (f"file_url {url!r} is not a web address of a file", "give the full http(s) URL of the file")
+        )
+    return bad
 
 
 def sha256_of(path: Path) -> str:
