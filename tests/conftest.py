@@ -89,3 +89,22 @@ class RawEditor:
 def raw(project: Path) -> RawEditor:
     """An editor for the raw files of the ``project`` copy."""
     return RawEditor(project)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the book once per test session, from fresh, with warnings as errors; return its HTML folder."""
+    import subprocess
+    import sys
+
+    jupyter_book = shutil.which("jupyter-book") or str(Path(sys.executable).parent / "jupyter-book")
+    if not Path(jupyter_book).exists():
+        pytest.skip("jupyter-book is not installed (install the 'book' extra)")
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path_factory.mktemp("book")
+    result = subprocess.run(
+        [jupyter_book, "build", str(root / "book"), "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, cwd=root, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return out / "_build" / "html"

@@ -326,3 +326,22 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         )
     )
     return results
+
+
+def alt_text(table: pl.DataFrame) -> str:
+    """A text description of the chart for screen readers, with its numbers taken from the table."""
+    first, last = str(table["financial_year"].min()), str(table["financial_year"].max())
+    spend = change_since_base(table, "gce_real_index", REPORT_LAST)
+    support = change_since_base(table, "long_term_support_index", REPORT_LAST)
+    requests = change_since_base(table, "requests_index", REPORT_LAST)
+
+    def signed(value: float | None) -> str:
+        return "not available" if value is None else f"{value:+.1f}%"
+
+    return (
+        f"Line chart, index 2015/16 = 100, {first} to {last}, of councils' real gross current spending on "
+        f"adult social care, people receiving long-term support during the year, and requests for support. "
+        f"By {REPORT_LAST} real spending had changed by {signed(spend)}, people supported by "
+        f"{signed(support)} and requests by {signed(requests)} since 2015/16. "
+        "Covid-19 years 2020/21 and 2021/22 are shaded."
+    )

@@ -232,3 +232,23 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         "its inputs are not published as data and no copy was found",
     )
     return results
+
+
+def alt_text(table: pl.DataFrame) -> str:
+    """A text description of the chart for screen readers, with its numbers taken from the table."""
+    rows = {r["financial_year"]: r for r in table.iter_rows(named=True)}
+    first, last = str(REPORT_FIRST), str(REPORT_LAST)
+    peak = table.filter(~pl.col("is_newer_than_report")).sort(
+        "vacancy_rate_pct", descending=True, nulls_last=True
+    )
+    peak_row = peak.row(0, named=True)
+    geography = rows[last]["geography"]
+    return (
+        f"Left: line chart by financial year of the adult social care vacancy rate in England and the "
+        f"{geography} unemployment rate. From {first} to {last} the vacancy rate went from "
+        f"{rows[first]['vacancy_rate_pct']:.1f}% to {rows[last]['vacancy_rate_pct']:.1f}%, peaking at "
+        f"{peak_row['vacancy_rate_pct']:.1f}% in {peak_row['financial_year']}, while unemployment went from "
+        f"{rows[first]['unemployment_rate_pct']:.1f}% to {rows[last]['unemployment_rate_pct']:.1f}%. "
+        "Years with no vacancy estimate are left as gaps. Right: scatter of the two rates with a fitted "
+        "line and its confidence band."
+    )

@@ -1,0 +1,171 @@
+"""Pieces of the book that are generated from the package, never typed by hand.
+
+The book's chapters call these so that the gallery, the data dictionary, the
+API reference and the pages of figures not yet rebuilt always match the code
+and the data: a renamed column or a new claim shows up in the book on the next
+build without anyone editing prose.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import inspect
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from kfanalysis.fields import FIELDS, TABLES
+from kfanalysis.figures import FIGURES, FigureSpec
+from kfanalysis.published import summary
+from kfanalysis.write import png_bytes
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+STATUS_WORDS = {"reproduced": "reproduced", "differs": "differs", "missing_input": "missing input"}
+
+
+def chapter_name(spec: FigureSpec) -> str:
+    """The book page of a figure: its module name, or figN_planned for a figure not built yet."""
+    return spec.module or f"{spec.figure}_planned"
+
+
+def image_html(figure: Figure, alt: str, width: str = "100%") -> str:
+    """Embed a chart as an <img> with alt text, using the same PNG bytes as data/processed."""
+    data = base64.b64encode(png_bytes(figure)).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+        f'style="max-width:{width}" class="kf-chart"/>'
+    )
+
+
+def status_line(ledger: pl.DataFrame) -> str:
+    """'3 reproduced, 1 differs, 0 missing input' for a set of ledger rows."""
+    counts = summary(ledger)
+    return ", ".join(f"{counts[k]} {word}" for k, word in STATUS_WORDS.items())
+
+
+def gallery_html(ledger: pl.DataFrame, thumbnails: dict[str, Figure]) -> str:
+    """Cards for the seven figures: title, status of their published numbers, link, thumbnail.
+
+    Args:
+        ledger: The full ledger.
+        thumbnails: Charts of the built figures, keyed by figure id ("fig7").
+    """
+    cards = []
+    for spec in FIGURES:
+        rows = ledger.filter(pl.col("figure") == spec.figure)
+        link = f"{chapter_name(spec)}.html"
+        number = spec.figure[3:]
+        if spec.figure in thumbnails:
+            picture = image_html(thumbnails[spec.figure], f"Thumbnail of Figure {number}: {spec.title}")
+        else:
+            picture = '<div class="kf-placeholder">Not rebuilt yet: inputs still being sourced</div>'
+        cards.append(
+            f'<a class="kf-card" href="{link}"><div class="kf-card-title">Figure {number}: '
+            f"{html.escape(spec.title)}</div>{picture}"
+            f'<div class="kf-card-status">{html.escape(status_line(rows))}</div></a>'
+        )
+    return '<div class="kf-gallery">' + "".join(cards) + "</div>"
+
+
+def data_dictionary() -> pl.DataFrame:
+    """Every column of every table: type, unit, allowed values and meaning, from kfanalysis.fields."""
+    rows = []
+    for table in TABLES.values():
+        for column in table.columns:
+            field = FIELDS[column]
+            rows.append(
+                {
+                    "table": table.name,
+                    "where": "data/raw" if table.is_raw else "data/processed",
+                    "column": column,
+                    "type": field.dtype,
+                    "unit": field.unit or "",
+                    "may_be_empty": "yes" if column in table.nullable else "no",
+                    "key": "yes" if column in table.key else "",
+                    "allowed": field.rule(),
+                    "description": field.description,
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def tables_overview() -> pl.DataFrame:
+    """One row per table: where it lives, its key and what a row is."""
+    return pl.DataFrame(
+        [
+            {
+                "table": t.name,
+                "file": f"{'data/raw' if t.is_raw else 'data/processed'}/{t.filename}",
+                "key": ", ".join(t.key),
+                "description": t.description,
+            }
+            for t in TABLES.values()
+        ]
+    )
+
+
+def api_reference(names: list[str]) -> str:
+    """Markdown reference for public functions, taken from their signatures and docstrings.
+
+    Args:
+        names: Dotted names, e.g. ``"kfanalysis.prices.to_real_terms"`` or
+            ``"kfanalysis.periods.FinancialYear.parse"``.
+    """
+    parts = []
+    for name in names:
+        obj = _resolve(name)
+        owner = _resolve(name.rsplit(".", 1)[0])
+        short = name.rsplit(".", 1)[-1]
+        if inspect.isclass(owner):
+            short = f"{owner.__name__}.{short}"
+        signature = str(inspect.signature(obj)) if callable(obj) else ""
+        doc = inspect.getdoc(obj) or "(no docstring)"
+        parts.append(f"### `{name}`\n\n```python\n{short}{signature}\n```\n\n```text\n{doc}\n```\n")
+    return "\n".join(parts)
+
+
+def _resolve(name: str) -> object:
+    """Import the longest importable module prefix of a dotted name, then follow attributes."""
+    import importlib
+
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj: object = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attribute in parts[cut:]:
+            obj = getattr(obj, attribute)
+        return obj
+    raise ModuleNotFoundError(name)
+
+
+def planned_figure(figure: str) -> FigureSpec:
+    """The spec of a figure that is not built yet (raises if it is built)."""
+    for spec in FIGURES:
+        if spec.figure == figure:
+            if spec.is_built:
+                raise ValueError(f"{figure} is built; its chapter is {spec.module}")
+            return spec
+    raise KeyError(figure)
+
+
+def planned_chapter_html(figure: str, ledger: pl.DataFrame) -> str:
+    """The page of a figure not rebuilt yet: what it will need, and its claims, all missing input."""
+    from kfanalysis.tables import to_html
+
+    spec = planned_figure(figure)
+    rows = ledger.filter(pl.col("figure") == figure).select(
+        "claim", "period", "published_value", "unit", "status", "reason"
+    )
+    return (
+        f"<p><strong>Not rebuilt yet.</strong> This figure ({html.escape(spec.title)}) will be rebuilt "
+        "from the official series below once they are in the data. Until then each of its published "
+        "numbers is recorded as a missing input: nothing is estimated in its place.</p>"
+        f"<p><strong>Official inputs it needs:</strong> {html.escape(spec.planned_inputs)}.</p>"
+        f"<p><strong>Published numbers it will test</strong> ({html.escape(status_line(rows))}):</p>"
+        + to_html(rows)
+    )
