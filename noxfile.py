@@ -63,7 +63,7 @@ def bench(session: nox.Session) -> None:
 def audit(session: nox.Session) -> None:
     """Download the official files (needs a network) and check every extract value against them.
 
-    Arguments after `--` go to `kfanalysis audit`, e.g. `nox -s audit -- --from-dir ../shared/sources`.
+    Arguments after `--` go to `kfanalysis audit`, e.g. `nox -s audit -- --from-dir DIR`.
     """
     # The package alone, pinned like the other sessions; the audit needs no extras.
     session.install("-c", LOCK, "-e", ".", env={"UV_COMPILE_BYTECODE": "1"})
