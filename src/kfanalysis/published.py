@@ -100,6 +100,9 @@ def ledger_rows(
         KfError: If a built figure gives no result for one of its claims, or a result
             names a claim that is not published (both are bugs, not data gaps).
     """
+    from kfanalysis.fields import table
+
+    columns_of_ledger = table("ledger").columns
     rows = []
     unknown = sorted(set(results) - set(claims["claim_id"]))
     if unknown:
@@ -109,19 +112,8 @@ def ledger_rows(
         )
     for claim in claims.iter_rows(named=True):
         cid, figure = claim["claim_id"], claim["figure"]
-        base = {
-            k: claim[k]
-            for k in (
-                "claim_id",
-                "figure",
-                "claim",
-                "period",
-                "published_value",
-                "unit",
-                "comparison",
-                "precision_decimals",
-            )
-        }
+        # The ledger repeats every column of the claim it tests (see fields.TABLES["ledger"]).
+        base = {k: claim[k] for k in columns_of_ledger if k in claim}
         result = results.get(cid)
         if result is None:
             if figure not in planned:

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from kfanalysis import fields
+from kfanalysis.charts import add_source_line, shade, shade_newer_years, with_gaps
 from kfanalysis.errors import FigureInputError
 from kfanalysis.load import load
 from kfanalysis.paths import project_paths
@@ -130,21 +132,7 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         pl.col("financial_year").is_in(COVID_YEARS).alias("is_covid_year"),
         (pl.col("financial_year") > LATEST_BEFORE_REPORT).alias("is_newer_than_report"),
     )
-    columns = [
-        "financial_year",
-        "is_covid_year",
-        "is_newer_than_report",
-        "gce_cash_gbp_bn",
-        "gce_precision_decimals",
-        "gce_real_2021_22_gbp_bn",
-        "is_deflator_chained",
-        "gce_real_index",
-        "long_term_support_count",
-        "long_term_support_index",
-        "requests_count",
-        "requests_index",
-    ]
-    return validate(TABLE, table.select(columns).sort("financial_year"))
+    return validate(TABLE, table.select(fields.table(TABLE).columns).sort("financial_year"))
 
 
 def _check_base_year(table: pl.DataFrame) -> None:
@@ -236,29 +224,16 @@ def plot(table: pl.DataFrame) -> Figure:
     with sns.axes_style("whitegrid"):
         figure = Figure(figsize=(9, 4.8))
         axes = figure.subplots()
-    covid = [i for i, flag in enumerate(table["is_covid_year"]) if flag]
-    if covid:
-        axes.axvspan(
-            min(covid) - 0.5,
-            max(covid) + 0.5,
-            color="0.92",
-            zorder=0,
-            label="Covid-19 years (one-off funding included)",
-        )
-    newer = [i for i, flag in enumerate(table["is_newer_than_report"]) if flag]
-    if newer:
-        axes.axvspan(
-            min(newer) - 0.5,
-            max(newer) + 0.5,
-            color="0.85",
-            zorder=0,
-            hatch="//",
-            fill=False,
-            label="After the report's period",
-        )
+    shade(
+        axes,
+        table["is_covid_year"].to_list(),
+        "Covid-19 years (one-off funding included)",
+        color="0.92",
+        zorder=0,
+    )
+    shade_newer_years(axes, table["is_newer_than_report"].to_list())
     for colour, marker, (column, label) in zip(palette, ("o", "s", "^"), SERIES.items(), strict=False):
-        values = [float("nan") if v is None else v for v in table[column].to_list()]
-        axes.plot(positions, values, marker=marker, color=colour, label=label)
+        axes.plot(positions, with_gaps(table[column].to_list()), marker=marker, color=colour, label=label)
     axes.axhline(100, color="0.4", linewidth=0.8)
     axes.set_xticks(positions, years)
     axes.tick_params(axis="x", rotation=45)
@@ -266,12 +241,10 @@ def plot(table: pl.DataFrame) -> Figure:
     axes.set_ylabel("Index, 2015/16 = 100")
     axes.set_title("Councils' adult social care: real spending, people supported and requests", fontsize=10)
     axes.legend(fontsize=8, loc="upper left")
-    figure.text(
-        0.01,
-        -0.02,
+    add_source_line(
+        figure,
         "Sources: NHS Digital / NHS England, Adult Social Care Activity and Finance "
         "Report; HM Treasury GDP deflator (March 2023). England.",
-        fontsize=7.5,
     )
     figure.tight_layout()
     return figure

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from kfanalysis import fields
+from kfanalysis.charts import add_source_line, shade_newer_years, with_gaps
 from kfanalysis.errors import FigureInputError
 from kfanalysis.load import load
 from kfanalysis.periods import FinancialYear
@@ -101,17 +103,7 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         spine.join(rates, on="financial_year", how="left")
         .join(counts, on="financial_year", how="left")
         .join(_unemployment(load("unemployment_rate", root), years), on="financial_year", how="left")
-        .select(
-            "financial_year",
-            "is_newer_than_report",
-            "vacancy_rate_pct",
-            "vacancy_rate_source_id",
-            "vacancies_count",
-            "vacancies_source_id",
-            "unemployment_rate_pct",
-            "geography",
-            "unemployment_source_id",
-        )
+        .select(fields.table(TABLE).columns)
     )
     _check_needed_years(table)
     return validate(TABLE, table)
@@ -161,15 +153,9 @@ def plot(table: pl.DataFrame) -> Figure:
         # A bare Figure, not pyplot: no global state, nothing shown twice in a notebook.
         figure = Figure(figsize=(11, 4.4))
         left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    # Plot with NaN for missing years so the line breaks at a gap instead of bridging it.
     for colour, (column, label, marker) in zip(palette, series, strict=False):
-        values = [float("nan") if v is None else v for v in table[column].to_list()]
-        left.plot(positions, values, marker=marker, color=colour, label=label)
-    newer = [i for i, flag in enumerate(table["is_newer_than_report"]) if flag]
-    if newer:
-        left.axvspan(
-            min(newer) - 0.5, max(newer) + 0.5, color="0.9", zorder=0, label="After the report's period"
-        )
+        left.plot(positions, with_gaps(table[column].to_list()), marker=marker, color=colour, label=label)
+    shade_newer_years(left, table["is_newer_than_report"].to_list())
     left.set_xticks(positions, years)
     left.set_xlabel("Financial year")
     left.set_ylabel("Per cent")
@@ -201,12 +187,10 @@ def plot(table: pl.DataFrame) -> Figure:
     right.set_ylabel("Social care vacancy rate (%)")
     right.legend(fontsize=8)
     right.set_title("Vacancy rate against unemployment, report years", fontsize=10)
-    figure.text(
-        0.01,
-        -0.02,
+    add_source_line(
+        figure,
         "Sources: Skills for Care workforce estimates (newest edition read for each "
         "year); ONS Labour Force Survey, series MGSX.",
-        fontsize=7.5,
     )
     figure.tight_layout()
     return figure
