@@ -303,6 +303,42 @@ FIELDS: dict[str, Field] = {
             unit="index",
             minimum=0,
         ),
+        # ---- Figure 5: doctors ------------------------------------------------------------
+        Field(
+            "snapshot_date", "str", "Date of a workforce snapshot (ISO 8601).", pattern=r"^\d{4}-\d{2}-\d{2}$"
+        ),
+        Field(
+            "staff_group",
+            "str",
+            "Which staff the count covers: consultants in hospital and community health services, or "
+            "GPs excluding those in training (fully qualified GPs).",
+            allowed=("HCHS consultants", "fully qualified GPs"),
+        ),
+        Field(
+            "basis",
+            "str",
+            "Whether staff are counted as full-time equivalents (37.5 hours a week = 1) or as people.",
+            allowed=("FTE", "headcount"),
+        ),
+        Field(
+            "staff_number",
+            "float",
+            "Number of staff, on the row's basis (FTE or headcount).",
+            unit="FTE or people",
+            minimum=0,
+        ),
+        Field("staff_fte", "float", "Number of staff, full-time equivalent.", unit="FTE", minimum=0),
+        Field("period_label", "str", "The period a growth figure covers, e.g. 'Sep 2016 to Sep 2021'."),
+        Field(
+            "is_plan",
+            "bool",
+            "True for growth the NHS Long Term Workforce Plan projects, False for past growth.",
+        ),
+        Field("start_number", "float", "Staff at the start of the period.", unit="FTE or people", minimum=0),
+        Field("end_number", "float", "Staff at the end of the period.", unit="FTE or people", minimum=0),
+        Field("years", "float", "Length of the period in years.", unit="years", minimum=0),
+        Field("growth_pct", "float", "Growth over the whole period.", unit="%"),
+        Field("annual_growth_pct", "float", "Compound annual growth over the period.", unit="% a year"),
         # ---- published numbers and the ledger ---------------------------------------------
         Field(
             "claim_id",
@@ -474,6 +510,30 @@ TABLES: dict[str, Table] = {
             key=("financial_year", "source_id"),
             nullable=frozenset({"read_at", "note"}),
         ),
+        Table(
+            "doctors_workforce",
+            "Consultants and fully qualified GPs in England at each snapshot date, by counting basis and "
+            "publication.",
+            (
+                "snapshot_date",
+                "staff_group",
+                "basis",
+                "staff_number",
+                "source_id",
+                "locator",
+                "read_at",
+                "note",
+            ),
+            key=("snapshot_date", "staff_group", "basis", "source_id"),
+            nullable=frozenset({"read_at", "note"}),
+        ),
+        Table(
+            "ltwp_projections",
+            "The NHS Long Term Workforce Plan's baseline and projected FTE, by staff group and year.",
+            ("staff_group", "financial_year", "staff_fte", "source_id", "locator", "read_at", "note"),
+            key=("staff_group", "financial_year", "source_id"),
+            nullable=frozenset({"read_at", "note"}),
+        ),
         # ---- built tables (data/processed) -------------------------------------------------
         Table(
             "deflator_2021_22",
@@ -514,6 +574,25 @@ TABLES: dict[str, Table] = {
                     "requests_index",
                 }
             ),
+            is_raw=False,
+        ),
+        Table(
+            "fig5_doctors",
+            "Figure 5: growth in consultants and fully qualified GPs in the past, against the growth the NHS "
+            "Long Term Workforce Plan projects.",
+            (
+                "staff_group",
+                "is_plan",
+                "basis",
+                "period_label",
+                "start_number",
+                "end_number",
+                "years",
+                "growth_pct",
+                "annual_growth_pct",
+                "source_id",
+            ),
+            key=("staff_group", "is_plan"),
             is_raw=False,
         ),
         Table(

@@ -83,3 +83,50 @@ def growth_pct(start: float, end: float) -> float:
     if start == 0:
         raise ZeroDivisionError("growth from a zero start is undefined")
     return 100.0 * (end / start - 1.0)
+
+
+@dataclass(frozen=True)
+class GrowthFit:
+    """Compound annual growth estimated by a straight line through the logarithm of a series.
+
+    Attributes:
+        annual_growth_pct: Estimated growth per year, in per cent.
+        ci_low_pct: Lower end of its confidence interval, in per cent a year.
+        ci_high_pct: Upper end of its confidence interval, in per cent a year.
+        confidence: Confidence level, e.g. 0.95.
+        n: Number of points used.
+    """
+
+    annual_growth_pct: float
+    ci_low_pct: float
+    ci_high_pct: float
+    confidence: float
+    n: int
+
+
+def fit_annual_growth(
+    years: Sequence[float], values: Sequence[float | None], confidence: float = 0.95
+) -> GrowthFit:
+    """Fit log(value) = a + b * year and return the growth rate exp(b) - 1 with its interval.
+
+    A log-linear fit uses every year, not just the end points, so one unusual year moves it
+    less, and it gives an interval for the rate.
+    """
+    import math
+
+    pairs = [(t, v) for t, v in zip(years, values, strict=True) if v is not None]
+    if any(v <= 0 for _, v in pairs):
+        raise ValueError("growth needs positive values")
+    line = fit_line([t for t, _ in pairs], [math.log(v) for _, v in pairs], confidence)
+
+    def pct(slope: float) -> float:
+        return 100.0 * (math.exp(slope) - 1.0)
+
+    return GrowthFit(pct(line.slope), pct(line.slope_ci_low), pct(line.slope_ci_high), confidence, line.n)
+
+
+def annual_growth_pct(start: float, end: float, years: float) -> float:
+    """Compound annual growth that takes ``start`` to ``end`` in ``years`` years, in per cent."""
+    if start <= 0 or years <= 0:
+        raise ValueError("annual growth needs a positive start and a positive number of years")
+    return 100.0 * ((end / start) ** (1.0 / years) - 1.0)

@@ -94,9 +94,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "fig5",
         "Doctors: past growth against the Long Term Workforce Plan",
-        None,
-        "NHS Workforce Statistics consultants FTE, General Practice Workforce GPs FTE, and the "
-        "NHS Long Term Workforce Plan projections",
+        "fig5_doctors",
     ),
     FigureSpec(
         "fig6",
