@@ -12,11 +12,11 @@ import polars as pl
 import pytest
 from conftest import REPO_ROOT, RawEditor
 
-import kfanalysis.build
 import kfanalysis.figures.fig7_vacancies as fig7
-from kfanalysis.build import build, build_tables
+import kfanalysis.pipeline
 from kfanalysis.fields import TABLES
 from kfanalysis.figures import built_figures
+from kfanalysis.pipeline import build, build_tables
 from kfanalysis.sources import sha256_of
 
 #: Every output a build writes: each built figure's table and chart, the deflator, the ledger, the manifest.
@@ -135,11 +135,11 @@ def _fail_on_second_call(original: Callable[..., Any]) -> Callable[..., Any]:
         pytest.param(lambda mp: mp.setattr(fig7, "plot", _fail), id="figure-plot"),
         pytest.param(
             lambda mp: mp.setattr(
-                kfanalysis.build, "csv_bytes", _fail_on_second_call(kfanalysis.build.csv_bytes)
+                kfanalysis.pipeline, "csv_bytes", _fail_on_second_call(kfanalysis.pipeline.csv_bytes)
             ),
             id="after-first-output-staged",
         ),
-        pytest.param(lambda mp: mp.setattr(kfanalysis.build, "manifest", _fail), id="last-output"),
+        pytest.param(lambda mp: mp.setattr(kfanalysis.pipeline, "manifest", _fail), id="last-output"),
     ],
 )
 def test_failed_build_leaves_processed_exactly_as_it_was(

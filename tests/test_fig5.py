@@ -11,7 +11,7 @@ from conftest import RawEditor
 
 import kfanalysis.figures.fig5_doctors as fig5
 from kfanalysis.errors import FigureInputError
-from kfanalysis.load import load
+from kfanalysis.loader import load
 from kfanalysis.published import Computed, Missing
 from kfanalysis.trends import annual_growth_pct, fit_annual_growth
 

@@ -20,7 +20,7 @@ from conftest import RAW_TABLES, RawEditor, raw_path
 from kfanalysis.cli import main
 from kfanalysis.errors import ChecksumError, RawDataError
 from kfanalysis.fields import FIELDS, TABLES, Field
-from kfanalysis.load import load
+from kfanalysis.loader import load
 
 
 @dataclass(frozen=True)

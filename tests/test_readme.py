@@ -25,3 +25,18 @@ def test_readme_names_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "nox -s reproduce" in readme
     assert "nox -s tests" in readme
+
+
+def test_public_functions_survive_submodule_imports() -> None:
+    # Importing every submodule must not replace a public function by a module of the same name.
+    import importlib
+    import pkgutil
+
+    import kfanalysis
+
+    for module in pkgutil.walk_packages(kfanalysis.__path__, "kfanalysis."):
+        if not module.name.endswith("__main__"):  # that one runs the command line
+            importlib.import_module(module.name)
+    for name in ("load", "build", "ledger", "to_real_terms", "deflator", "build_tables"):
+        assert callable(getattr(kfanalysis, name)), name
+        assert not isinstance(getattr(kfanalysis, name), type(kfanalysis)), f"kfanalysis.{name} is a module"

@@ -11,7 +11,7 @@ from conftest import RAW_TABLES, RawEditor, raw_path
 from kfanalysis.cli import main
 from kfanalysis.errors import ChecksumError, RawDataError
 from kfanalysis.fields import TABLES
-from kfanalysis.load import load
+from kfanalysis.loader import load
 from kfanalysis.paths import project_paths
 from kfanalysis.sources import read_checksums, read_sources, refresh_checksums, verify_checksum
 

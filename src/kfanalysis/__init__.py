@@ -18,14 +18,14 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load": "kfanalysis.load",
+    "load": "kfanalysis.loader",
     "to_real_terms": "kfanalysis.prices",
     "rebase": "kfanalysis.prices",
     "deflator": "kfanalysis.prices",
     "ledger": "kfanalysis.published",
     "published_numbers": "kfanalysis.published",
-    "build": "kfanalysis.build",
-    "build_tables": "kfanalysis.build",
+    "build": "kfanalysis.pipeline",
+    "build_tables": "kfanalysis.pipeline",
     "read_sources": "kfanalysis.sources",
     "FinancialYear": "kfanalysis.periods",
     "figures": "kfanalysis.figures",

@@ -27,7 +27,7 @@ import polars as pl
 
 from kfanalysis.errors import KfError
 from kfanalysis.fetch import cache_root
-from kfanalysis.load import load
+from kfanalysis.loader import load
 from kfanalysis.official import read_asc_overview_row, read_hmt_deflator, read_ons_financial_year_means
 from kfanalysis.paths import ProjectPaths, project_paths
 from kfanalysis.sources import Source, read_sources, sha256_of

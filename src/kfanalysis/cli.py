@@ -61,7 +61,7 @@ _CACHE_HELP = "download cache (default: $KFANALYSIS_CACHE, else ~/.cache/kfanaly
 
 
 def _build(args: argparse.Namespace) -> int:
-    from kfanalysis.build import build
+    from kfanalysis.pipeline import build
 
     build(args.root, args.out)
     return 0
@@ -69,7 +69,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from kfanalysis.fields import TABLES
-    from kfanalysis.load import load
+    from kfanalysis.loader import load
 
     for name, spec in TABLES.items():
         if spec.is_raw:

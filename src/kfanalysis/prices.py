@@ -35,7 +35,7 @@ def deflator(base: str | int | FinancialYear = DEFAULT_BASE, root: Path | str | 
         Columns financial_year, gdp_deflator_index, is_forecast, is_chained, source_id,
         sorted by year.
     """
-    from kfanalysis.load import load
+    from kfanalysis.loader import load
 
     return rebase(chain_index(load("gdp_deflator", root)), base)
 

@@ -79,7 +79,7 @@ def status_of(published: float, comparison: str, precision_decimals: int, ours: 
 
 def published_numbers(root: Path | str | None = None) -> pl.DataFrame:
     """The validated table of every published number (data/raw/published_numbers.csv)."""
-    from kfanalysis.load import load
+    from kfanalysis.loader import load
 
     return load("published_numbers", root)
 
@@ -177,7 +177,7 @@ def ledger(root: Path | str | None = None) -> pl.DataFrame:
     Returns:
         The ledger table: one row per published number with ours, theirs, status and reason.
     """
-    from kfanalysis.build import build_tables
+    from kfanalysis.pipeline import build_tables
 
     built = build_tables(root).ledger
     assert built is not None, "build_tables always sets the ledger"

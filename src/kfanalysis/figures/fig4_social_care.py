@@ -33,7 +33,7 @@ import polars as pl
 from kfanalysis import fields
 from kfanalysis.charts import add_source_line, shade, shade_newer_years, with_gaps
 from kfanalysis.errors import FigureInputError
-from kfanalysis.load import load
+from kfanalysis.loader import load
 from kfanalysis.paths import project_paths
 from kfanalysis.periods import FinancialYear
 from kfanalysis.prices import deflator, real_column_name, to_real_terms

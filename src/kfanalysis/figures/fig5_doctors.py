@@ -29,7 +29,7 @@ import polars as pl
 from kfanalysis import fields
 from kfanalysis.charts import add_source_line
 from kfanalysis.errors import FigureInputError
-from kfanalysis.load import load
+from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
 from kfanalysis.published import ClaimResult, Computed, Missing
 from kfanalysis.schemas import validate

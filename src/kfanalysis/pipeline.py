@@ -19,7 +19,7 @@ import polars as pl
 from kfanalysis import __version__
 from kfanalysis.fields import TABLES
 from kfanalysis.figures import built_figures, planned_reasons
-from kfanalysis.load import load
+from kfanalysis.loader import load
 from kfanalysis.paths import project_paths
 from kfanalysis.prices import deflator
 from kfanalysis.published import ClaimResult, ledger_rows, published_numbers, summary
