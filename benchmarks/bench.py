@@ -64,6 +64,15 @@ def main() -> None:
     book = [str(BIN / "jupyter-book"), "build", "book", "-W", "-n", "--keep-going"]
     cold = _report("book build, cold (no _build folder)", _time(book, args.book_runs))
     warm = _report("book build, warm (_build folder kept)", _time(book, args.book_runs))
+    nox = shutil.which("nox")
+    if nox and (ROOT / ".nox" / "reproduce").is_dir():
+        _report(
+            "warm nox -s reproduce (environment reused)",
+            _time([nox, "-R", "-s", "reproduce"], args.book_runs),
+            "< 30 s",
+        )
+    else:
+        print("warm nox -s reproduce: skipped (run `nox -s reproduce` once first, with nox on PATH)")
     print()
     print(
         f"build / floor = {build / floor:.2f} (target < 3); import {'meets' if imp < 0.3 else 'misses'} "
