@@ -40,3 +40,28 @@ def test_public_functions_survive_submodule_imports() -> None:
     for name in ("load", "build", "ledger", "to_real_terms", "deflator", "build_tables"):
         assert callable(getattr(kfanalysis, name)), name
         assert not isinstance(getattr(kfanalysis, name), type(kfanalysis)), f"kfanalysis.{name} is a module"
+
+
+def test_each_figure_reads_only_the_raw_tables_it_declares(monkeypatch) -> None:
+    # A figure's INPUTS list is what the book cites as its sources, so it must be complete.
+    import kfanalysis.loader
+    from kfanalysis.figures import built_figures
+
+    real_load = kfanalysis.loader.load
+    for spec in built_figures():
+        module = spec.load_module()
+        read: list[str] = []
+
+        def spy(name, root=None, _read=read):
+            _read.append(name)
+            return real_load(name, root)
+
+        # Figure modules hold their own reference to load; helpers import it when called.
+        monkeypatch.setattr(module, "load", spy)
+        monkeypatch.setattr(kfanalysis.loader, "load", spy)
+        table = module.build(ROOT)
+        if hasattr(module, "real_change_comparison"):
+            module.real_change_comparison(table, ROOT)
+        assert read, spec.figure
+        assert set(read) <= set(module.INPUTS), (spec.figure, sorted(set(read) - set(module.INPUTS)))
+        monkeypatch.undo()

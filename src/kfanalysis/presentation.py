@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import inspect
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -169,3 +170,36 @@ def planned_chapter_html(figure: str, ledger: pl.DataFrame) -> str:
         f"<p><strong>Published numbers it will test</strong> ({html.escape(status_line(rows))}):</p>"
         + to_html(rows)
     )
+
+
+def sources_html(source_ids: list[str], root: Path | str | None = None) -> str:
+    """A list of the publications behind a figure, each linked to its official page.
+
+    Args:
+        source_ids: The ``source_id`` values the figure's table or inputs name.
+        root: Project root; found from the working directory if omitted.
+    """
+    from kfanalysis.paths import project_paths
+    from kfanalysis.sources import read_sources
+
+    sources = read_sources(project_paths(root))
+    items = []
+    for sid in sorted(set(source_ids)):
+        source = sources[sid]
+        items.append(
+            f'<li><a href="{html.escape(source.url, quote=True)}">{html.escape(source.title)}</a>, '
+            f"{html.escape(source.publisher)}, {html.escape(source.edition)} "
+            f"(<code>{html.escape(sid)}</code>)</li>"
+        )
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def figure_source_ids(figure: str, root: Path | str | None = None) -> list[str]:
+    """Every source_id a built figure draws on: those named in the raw tables it declares it reads."""
+    from kfanalysis.figures import figure_spec
+    from kfanalysis.loader import load
+
+    ids: list[str] = []
+    for name in figure_spec(figure).load_module().INPUTS:
+        ids.extend(load(name, root)["source_id"].to_list())
+    return sorted(set(ids))

@@ -25,6 +25,7 @@ class FigureModule(Protocol):
     """What a figure module provides."""
 
     TABLE: str
+    INPUTS: tuple[str, ...]
 
     def build(self, root: Path | str | None = None) -> pl.DataFrame:
         """Build the figure's table from data/raw."""

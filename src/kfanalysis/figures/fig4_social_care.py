@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 TABLE = "fig4_social_care"
+#: The raw tables this figure reads (and no others).
+INPUTS = ("asc_expenditure", "asc_activity", "asc_real_change_published", "gdp_deflator")
 BASE_YEAR = "2015/16"
 #: The last year the report's financial data reach (its methods annex says 2021/22).
 REPORT_LAST = "2021/22"

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 TABLE = "fig5_doctors"
+#: The raw tables this figure reads (and no others).
+INPUTS = ("doctors_workforce", "ltwp_projections")
 PAST_START, PAST_END = "2016-09-30", "2021-09-30"
 PLAN_START, PLAN_END = "2021/22", "2036/37"
 GROUPS = ("HCHS consultants", "fully qualified GPs")

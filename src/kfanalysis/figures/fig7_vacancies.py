@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 TABLE = "fig7_vacancies"
+#: The raw tables this figure reads (and no others).
+INPUTS = ("social_care_vacancies", "unemployment_rate")
 #: The years the report's chart covers.
 REPORT_FIRST, REPORT_LAST = FinancialYear.parse("2012/13"), FinancialYear.parse("2022/23")
 #: Years for which the published claims need a vacancy count.
