@@ -252,55 +252,54 @@ def plot(table: pl.DataFrame) -> Figure:
     return figure
 
 
+def _change_claim(
+    table: pl.DataFrame, column: str, year: str, method: str, why_differs: str, missing: str
+) -> ClaimResult:
+    """A claim about the change in an indexed series since 2015/16, or Missing if it cannot be computed."""
+    value = change_since_base(table, column, year)
+    if value is None:
+        return Missing(missing, f"no {year} or {BASE_YEAR} value in data/raw")
+    return Computed(value, f"{method}, {BASE_YEAR} to {year}", why_differs)
+
+
 def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
     """Recompute Figure 4's published numbers from the built table."""
-    results: dict[str, ClaimResult] = {}
-    spend = change_since_base(table, "gce_real_index", REPORT_LAST)
-    support = change_since_base(table, "long_term_support_index", REPORT_LAST)
-    results["fig4_real_spend_up_since_2015_16"] = (
-        Computed(
-            spend,
-            f"real gross current expenditure, {BASE_YEAR} to {REPORT_LAST}, 2021/22 prices",
+    lts = "clients receiving long-term support during the year"
+    return {
+        "fig4_real_spend_up_since_2015_16": _change_claim(
+            table,
+            "gce_real_index",
+            REPORT_LAST,
+            "real gross current expenditure at 2021/22 prices",
             "real spending was not above its 2015/16 level",
-        )
-        if spend is not None
-        else Missing(f"gross current expenditure for {REPORT_LAST}", "not in data/raw")
-    )
-    results["fig4_fewer_supported_since_2015_16"] = (
-        Computed(
-            support,
-            f"clients receiving long-term support during the year, {BASE_YEAR} to {REPORT_LAST}",
+            f"gross current expenditure for {REPORT_LAST}",
+        ),
+        "fig4_fewer_supported_since_2015_16": _change_claim(
+            table,
+            "long_term_support_index",
+            REPORT_LAST,
+            lts,
             "the count was not below its 2015/16 level",
-        )
-        if support is not None
-        else Missing(f"long-term support for {REPORT_LAST}", "not in data/raw")
-    )
-    support_2223 = change_since_base(table, "long_term_support_index", LATEST_BEFORE_REPORT)
-    results["fig4_sc360_supported_change_2015_16_2022_23"] = (
-        Computed(
-            support_2223,
-            f"clients receiving long-term support during the year, {BASE_YEAR} to {LATEST_BEFORE_REPORT}",
+            f"long-term support for {REPORT_LAST}",
+        ),
+        "fig4_sc360_supported_change_2015_16_2022_23": _change_claim(
+            table,
+            "long_term_support_index",
+            LATEST_BEFORE_REPORT,
+            lts,
             "the official totals for long-term support during the year fall by more than 2%; Social "
             "care 360 does not say which count it used",
-        )
-        if support_2223 is not None
-        else Missing("long-term support for 2022/23", "not in data/raw")
-    )
-    requests = change_since_base(table, "requests_index", LATEST_BEFORE_REPORT)
-    results["fig4_sc360_requests_change_2015_16_2022_23"] = (
-        Computed(
-            requests,
-            f"requests for support from new clients, {BASE_YEAR} to {LATEST_BEFORE_REPORT}",
-            "see the chapter",
-        )
-        if requests is not None
-        else Missing(
+            "long-term support for 2022/23",
+        ),
+        "fig4_sc360_requests_change_2015_16_2022_23": _change_claim(
+            table,
+            "requests_index",
+            LATEST_BEFORE_REPORT,
+            "requests for support from new clients",
+            "requests are counted, not people, and the 2015/16 total was found only to the nearest thousand",
             "total requests for support from new clients in 2015/16, as published by NHS Digital",
-            "only The King's Fund's rounding (1.81 million) and NHS Digital's age bands were found; "
-            "summing bands rounded to the nearest 5 would be our own derivation",
-        )
-    )
-    return results
+        ),
+    }
 
 
 def alt_text(table: pl.DataFrame) -> str:

@@ -79,6 +79,24 @@ def _value(frame: pl.DataFrame, **equal: str) -> tuple[float, str]:
     return float(rows[value_column][0]), str(rows["source_id"][0])
 
 
+def _growth_row(
+    group: str, is_plan: bool, basis: str, label: str, start: float, end: float, years: float, source: str
+) -> dict[str, object]:
+    """One row of the figure's table: a period's growth, in total and a year."""
+    return {
+        "staff_group": group,
+        "is_plan": is_plan,
+        "basis": basis,
+        "period_label": label,
+        "start_number": start,
+        "end_number": end,
+        "years": years,
+        "growth_pct": growth_pct(start, end),
+        "annual_growth_pct": annual_growth_pct(start, end, years),
+        "source_id": source,
+    }
+
+
 def build(root: Path | str | None = None) -> pl.DataFrame:
     """Build the Figure 5 table: one row of past and one of planned growth per staff group."""
     workforce = load("doctors_workforce", root)
@@ -88,37 +106,23 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         basis = _past_basis(workforce, group)
         start, source = _value(workforce, staff_group=group, basis=basis, snapshot_date=PAST_START)
         end, _ = _value(workforce, staff_group=group, basis=basis, snapshot_date=PAST_END)
-        years = _years_between(PAST_START, PAST_END)
         rows.append(
-            {
-                "staff_group": group,
-                "is_plan": False,
-                "basis": basis,
-                "period_label": f"{_label(PAST_START)} to {_label(PAST_END)}",
-                "start_number": start,
-                "end_number": end,
-                "years": years,
-                "growth_pct": growth_pct(start, end),
-                "annual_growth_pct": annual_growth_pct(start, end, years),
-                "source_id": source,
-            }
+            _growth_row(
+                group,
+                False,
+                basis,
+                f"{_label(PAST_START)} to {_label(PAST_END)}",
+                start,
+                end,
+                _years_between(PAST_START, PAST_END),
+                source,
+            )
         )
         start, source = _value(plan, staff_group=group, financial_year=PLAN_START)
         end, _ = _value(plan, staff_group=group, financial_year=PLAN_END)
         years = float(FinancialYear.parse(PLAN_END) - FinancialYear.parse(PLAN_START))
         rows.append(
-            {
-                "staff_group": group,
-                "is_plan": True,
-                "basis": "FTE",
-                "period_label": f"{PLAN_START} to {PLAN_END} (plan)",
-                "start_number": start,
-                "end_number": end,
-                "years": years,
-                "growth_pct": growth_pct(start, end),
-                "annual_growth_pct": annual_growth_pct(start, end, years),
-                "source_id": source,
-            }
+            _growth_row(group, True, "FTE", f"{PLAN_START} to {PLAN_END} (plan)", start, end, years, source)
         )
     return validate(TABLE, pl.DataFrame(rows).select(fields.table(TABLE).columns))
 
