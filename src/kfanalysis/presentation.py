@@ -159,8 +159,9 @@ def planned_chapter_html(figure: str, ledger: pl.DataFrame) -> str:
     from kfanalysis.tables import to_html
 
     spec = planned_figure(figure)
+    # The reason is the same for every claim of an unbuilt figure and is given above the table.
     rows = ledger.filter(pl.col("figure") == figure).select(
-        "claim", "period", "published_value", "unit", "status", "reason"
+        "claim", "period", "published_value", "unit", "status"
     )
     return (
         f"<p><strong>Not rebuilt yet.</strong> This figure ({html.escape(spec.title)}) will be rebuilt "
