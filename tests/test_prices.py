@@ -296,8 +296,9 @@ def test_hmt_index_is_the_financial_year_mean_of_ons_l8gg() -> None:
     with (REAL_RAW / "gdp_deflator.csv").open(encoding="utf-8", newline="") as fh:
         published = {r["financial_year"]: r["gdp_deflator_index"] for r in csv.DictReader(fh)}
 
+    outturn = [y for y, v in published.items() if v]  # every year with a published index
     checked = 0
-    for year in FinancialYear.range("2010/11", "2021/22"):
+    for year in FinancialYear.range(min(outturn), max(outturn)):
         labels = [
             f"{year.start_year} Q2",
             f"{year.start_year} Q3",
@@ -309,4 +310,4 @@ def test_hmt_index_is_the_financial_year_mean_of_ons_l8gg() -> None:
         mean = sum((Decimal(quarters[label]) for label in labels), Decimal(0)) / 4
         assert abs(mean - Decimal(published[str(year)])) <= Decimal("0.00005"), (str(year), mean)
         checked += 1
-    assert checked == 12
+    assert checked == len(outturn) >= 12

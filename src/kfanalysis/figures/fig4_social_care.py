@@ -1,23 +1,25 @@
 """Figure 4: councils spend more on adult social care, yet fewer people get long-term support.
 
-The report indexes three series to 2015/16 = 100, the first year NHS Digital
-treats as comparable in its Short and Long Term (SALT) activity return:
+Our reading of the report's chart (its data are not published) is that it
+indexes these series to 2015/16 = 100; NHS Digital starts its own time series
+in 2015-16 because the first year of the Short and Long Term (SALT) return,
+2014-15, had data-quality problems:
 
 * councils' gross current expenditure (GCE) on adult social care, in real terms
   at 2021/22 prices (the project deflator);
 * clients receiving long-term support at any time in the year;
-* requests for support from new clients.
+* probably also requests for support from new clients.
 
 Choices, each stated in the book:
 
 * Where several publications give the same year, the most precise figure is
-  used (a press release's "£17.5 billion" loses to a table's £17.46bn), then the
-  newest edition. Some years are published only rounded to £0.1bn; the table
-  carries that precision so readers can see the uncertainty it adds (about
-  0.3% of a year's spending).
+  used (one published to £0.01bn wins over one published to £0.1bn), then the
+  newest edition. Some years were found only rounded; the table carries the
+  precision so readers can see the uncertainty it adds (the chapter computes
+  the largest share of a year's spending that the rounding can hide).
 * 2020/21 and 2021/22 include one-off Covid-19 funding, and the 2020/21 count of
   people supported includes people placed under the NHS hospital discharge
-  scheme. NHS England publishes no series without them, so they are kept and
+  scheme. No official series without them was found, so they are kept and
   marked, not removed.
 * A year whose deflator or base value is missing gets an empty index, never a
   guessed one.
@@ -49,7 +51,8 @@ TABLE = "fig4_social_care"
 #: The raw tables this figure reads (and no others).
 INPUTS = ("asc_expenditure", "asc_activity", "asc_real_change_published", "gdp_deflator")
 BASE_YEAR = "2015/16"
-#: The last year the report's financial data reach (its methods annex says 2021/22).
+#: Our reading of the chart's end year: the methods annex says financial data often stop at
+#: 2021/22; the figure's own end year is not stated.
 REPORT_LAST = "2021/22"
 #: The latest year any edition available before the report (February 2024) covered.
 LATEST_BEFORE_REPORT = "2022/23"
@@ -270,7 +273,8 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
             table,
             "gce_real_index",
             REPORT_LAST,
-            "real gross current expenditure at 2021/22 prices",
+            "real gross current expenditure at 2021/22 prices, including one-off Covid-19 funding, "
+            "which could not be separated",
             "real spending was not above its 2015/16 level",
             f"gross current expenditure for {REPORT_LAST}",
         ),

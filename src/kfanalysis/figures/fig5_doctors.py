@@ -1,9 +1,11 @@
 """Figure 5: growth in doctors over the past five years against the next five in the plan.
 
-The report sets the growth in hospital consultants and in GPs between 2016/17
-and 2021/22 against the growth the NHS Long Term Workforce Plan (June 2023)
-projects. Its point: the plan continues to grow hospital doctors much faster
-than GPs, the opposite of a shift to primary care.
+The report sets the growth in doctors over the past five years against the
+next five (its title). Its text says the NHS Long Term Workforce Plan (June
+2023) means primary and community staff must grow faster than the acute
+workforce, and GPs faster than in past decades. The contrast between hospital
+consultants and GPs in the plan's own projections comes from the National
+Audit Office (March 2024), after the report; the book labels it as such.
 
 What the data here allow, each stated in the book:
 

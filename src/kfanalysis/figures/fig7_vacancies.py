@@ -1,9 +1,9 @@
 """Figure 7: the social care vacancy rate against the unemployment rate.
 
 The report's chart sets the adult social care vacancy rate (Skills for Care)
-beside the unemployment rate for each financial year 2012/13 to 2022/23. The
-argument is that care vacancies rose while the labour market tightened, so a
-shortage of applicants in general does not explain them.
+beside the unemployment rate; its title says the first is rising while the
+second falls. The report gives no years or sources for it; 2012/13 to 2022/23
+is our reading, from The King's Fund's Social care 360 chart of the same name.
 
 Two choices shape the table, and both are stated in the book:
 
@@ -128,12 +128,18 @@ def _check_needed_years(table: pl.DataFrame) -> None:
         )
 
 
-def fit(table: pl.DataFrame) -> LineFit:
+def fit(table: pl.DataFrame, leave_out: str | None = None) -> LineFit:
     """Regress the vacancy rate on the unemployment rate over the report's years.
 
-    With eight or so annual points the interval is wide; the book says so.
+    With a handful of annual points the interval is wide; the book says so.
+
+    Args:
+        table: The Figure 7 table.
+        leave_out: A financial year to drop, to show how much one point moves the slope.
     """
     period = table.filter(~pl.col("is_newer_than_report"))
+    if leave_out is not None:
+        period = period.filter(pl.col("financial_year") != leave_out)
     return fit_line(period["unemployment_rate_pct"].to_list(), period["vacancy_rate_pct"].to_list())
 
 
@@ -206,16 +212,15 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         row = by_year[year]
         results[claim_id] = Computed(
             value=float(row["vacancies_count"]),
-            method=f"Skills for Care estimate of vacant posts for {year}, newest edition read "
-            f"({row['vacancies_source_id']})",
+            method=f"not a computation: the claim quotes Skills for Care's published estimate of vacant "
+            f"posts for {year}, read here in the newest edition found ({row['vacancies_source_id']})",
             why_differs="Skills for Care revises past years in each edition; the report may have used "
             "an earlier edition",
         )
     results["fig7_social_care_extra_staff_by_2035"] = Missing(
-        missing_input="Skills for Care workforce projections to 2035 (the source of the 480,000 "
-        "the report quotes from The King's Fund)",
-        why="the projection is a modelled estimate in Skills for Care's State of the sector reports; "
-        "its inputs are not published as data and no copy was found",
+        missing_input="the source of the 480,000 that the report quotes from a King's Fund blog "
+        "(Bottery 2023)",
+        why="the blog and whatever projection it cites were not read",
     )
     return results
 
