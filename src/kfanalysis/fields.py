@@ -92,6 +92,11 @@ def _financial_year(name: str, description: str) -> Field:
     return Field(name, "str", description, pattern=CANONICAL_PATTERN, is_financial_year=True)
 
 
+#: The columns every raw extract row ends with, saying where its value was read.
+CITATION_COLUMNS = ("source_id", "locator", "read_at", "note")
+#: Of those, the ones a row may leave empty (read_at when read in the publication itself).
+OPTIONAL_CITATION = frozenset({"read_at", "note"})
+
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
@@ -408,13 +413,10 @@ TABLES: dict[str, Table] = {
                 "gdp_deflator_index",
                 "gdp_deflator_change_pct",
                 "is_forecast",
-                "source_id",
-                "locator",
-                "read_at",
-                "note",
+                *CITATION_COLUMNS,
             ),
             key=("financial_year",),
-            nullable=frozenset({"gdp_deflator_index", "gdp_deflator_change_pct", "read_at", "note"}),
+            nullable=frozenset({"gdp_deflator_index", "gdp_deflator_change_pct"}) | OPTIONAL_CITATION,
         ),
         Table(
             "social_care_vacancies",
@@ -426,13 +428,10 @@ TABLES: dict[str, Table] = {
                 "sector",
                 "vacancy_rate_pct",
                 "vacancies_count",
-                "source_id",
-                "locator",
-                "read_at",
-                "note",
+                *CITATION_COLUMNS,
             ),
             key=("financial_year", "edition_data_to"),
-            nullable=frozenset({"vacancy_rate_pct", "vacancies_count", "read_at", "note"}),
+            nullable=frozenset({"vacancy_rate_pct", "vacancies_count"}) | OPTIONAL_CITATION,
         ),
         Table(
             "unemployment_rate",
@@ -443,13 +442,10 @@ TABLES: dict[str, Table] = {
                 "quarter",
                 "geography",
                 "unemployment_rate_pct",
-                "source_id",
-                "locator",
-                "read_at",
-                "note",
+                *CITATION_COLUMNS,
             ),
             key=("financial_year", "geography"),
-            nullable=frozenset({"read_at", "note"}),
+            nullable=OPTIONAL_CITATION,
         ),
         Table(
             "published_numbers",
@@ -478,13 +474,10 @@ TABLES: dict[str, Table] = {
                 "price_basis",
                 "gross_current_expenditure_gbp_bn",
                 "precision_decimals",
-                "source_id",
-                "locator",
-                "read_at",
-                "note",
+                *CITATION_COLUMNS,
             ),
             key=("financial_year", "price_basis", "source_id"),
-            nullable=frozenset({"read_at", "note"}),
+            nullable=OPTIONAL_CITATION,
         ),
         Table(
             "asc_activity",
@@ -495,20 +488,17 @@ TABLES: dict[str, Table] = {
                 "measure",
                 "activity_count",
                 "precision_decimals",
-                "source_id",
-                "locator",
-                "read_at",
-                "note",
+                *CITATION_COLUMNS,
             ),
             key=("financial_year", "measure", "source_id"),
-            nullable=frozenset({"read_at", "note"}),
+            nullable=OPTIONAL_CITATION,
         ),
         Table(
             "asc_real_change_published",
             "The publisher's own real-terms change in gross current expenditure, to compare with ours.",
-            ("financial_year", "gce_real_change_pct", "source_id", "locator", "read_at", "note"),
+            ("financial_year", "gce_real_change_pct", *CITATION_COLUMNS),
             key=("financial_year", "source_id"),
-            nullable=frozenset({"read_at", "note"}),
+            nullable=OPTIONAL_CITATION,
         ),
         Table(
             "doctors_workforce",
@@ -519,20 +509,17 @@ TABLES: dict[str, Table] = {
                 "staff_group",
                 "basis",
                 "staff_number",
-                "source_id",
-                "locator",
-                "read_at",
-                "note",
+                *CITATION_COLUMNS,
             ),
             key=("snapshot_date", "staff_group", "basis", "source_id"),
-            nullable=frozenset({"read_at", "note"}),
+            nullable=OPTIONAL_CITATION,
         ),
         Table(
             "ltwp_projections",
             "The NHS Long Term Workforce Plan's baseline and projected FTE, by staff group and year.",
-            ("staff_group", "financial_year", "staff_fte", "source_id", "locator", "read_at", "note"),
+            ("staff_group", "financial_year", "staff_fte", *CITATION_COLUMNS),
             key=("staff_group", "financial_year", "source_id"),
-            nullable=frozenset({"read_at", "note"}),
+            nullable=OPTIONAL_CITATION,
         ),
         # ---- built tables (data/processed) -------------------------------------------------
         Table(
