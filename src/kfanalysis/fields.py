@@ -97,6 +97,28 @@ CITATION_COLUMNS = ("source_id", "locator", "read_at", "note")
 #: Of those, the ones a row may leave empty (read_at when read in the publication itself).
 OPTIONAL_CITATION = frozenset({"read_at", "note"})
 
+#: Figure 1's settings, in the order the chart shows them (primary and community first).
+SETTINGS = (
+    "general practice",
+    "community services",
+    "outpatients",
+    "A&E",
+    "hospital admissions",
+    "ambulance",
+    "NHS 111",
+)
+#: What each Figure 1 value counts; a change is kept apart from a count so no code can add them.
+ACTIVITY_MEASURES = (
+    "appointments, reported",
+    "appointments excluding COVID-19 vaccinations, 12 months",
+    "increase on 2018/19 in appointments excluding COVID-19 vaccinations, 12 months",
+    "care contacts",
+    "outpatient appointments attended",
+    "A&E attendances, all department types",
+    "finished admission episodes",
+    "incidents",
+)
+
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
@@ -344,6 +366,72 @@ FIELDS: dict[str, Field] = {
         Field("years", "float", "Length of the period in years.", unit="years", minimum=0),
         Field("growth_pct", "float", "Growth over the whole period.", unit="%"),
         Field("annual_growth_pct", "float", "Compound annual growth over the period.", unit="% a year"),
+        # ---- Figure 1: daily NHS activity --------------------------------------------------
+        Field(
+            "setting",
+            "str",
+            "Where the activity happens, in the report's Figure 1 categories.",
+            allowed=SETTINGS,
+        ),
+        Field(
+            "activity_measure",
+            "str",
+            "What is counted, as the publisher defines it (appointments, contacts, attendances, episodes, "
+            "incidents), and whether it is a total or a published change.",
+            allowed=ACTIVITY_MEASURES,
+        ),
+        Field(
+            "period",
+            "str",
+            "The period a value covers: a financial year ('2022/23') or a calendar month ('2022-04').",
+            pattern=r"^(\d{4}/\d{2}|\d{4}-(0[1-9]|1[0-2]))$",
+        ),
+        Field(
+            "activity_count",
+            "int",
+            "Number of appointments, contacts, attendances, episodes or incidents in the period, as "
+            "published (rounded where precision_decimals is negative).",
+            unit="count",
+            minimum=0,
+        ),
+        Field(
+            "is_primary_or_community",
+            "bool",
+            "True for general practice and community services, the settings the report sets against "
+            "hospitals.",
+        ),
+        Field(
+            "days_in_year",
+            "int",
+            "Calendar days in the financial year (365 or 366).",
+            unit="days",
+            minimum=365,
+            maximum=366,
+        ),
+        Field(
+            "annual_count",
+            "float",
+            "Activity in the financial year: a published annual total, or the sum of its twelve published "
+            "months.",
+            unit="count a year",
+            minimum=0,
+        ),
+        Field("how_annual", "str", "How the annual figure was obtained from the published values."),
+        Field(
+            "per_day",
+            "float",
+            "Average activity a calendar day: the annual figure over days_in_year.",
+            unit="count a day",
+            minimum=0,
+        ),
+        Field(
+            "share_of_day_pct",
+            "float",
+            "This setting's share of all the settings' activity a day in that year.",
+            unit="%",
+            minimum=0,
+            maximum=100,
+        ),
         # ---- published numbers and the ledger ---------------------------------------------
         Field(
             "claim_id",
@@ -521,12 +609,50 @@ TABLES: dict[str, Table] = {
             key=("staff_group", "financial_year", "source_id"),
             nullable=OPTIONAL_CITATION,
         ),
+        Table(
+            "nhs_activity",
+            "NHS activity in England by setting: published annual totals and published monthly values "
+            "(a year's months are summed only when all twelve are present).",
+            (
+                "setting",
+                "activity_measure",
+                "financial_year",
+                "period",
+                "activity_count",
+                "precision_decimals",
+                *CITATION_COLUMNS,
+            ),
+            key=("setting", "activity_measure", "period", "source_id"),
+            nullable=OPTIONAL_CITATION,
+        ),
         # ---- built tables (data/processed) -------------------------------------------------
         Table(
             "deflator_2021_22",
             "The GDP deflator used for real terms, 2021/22 = 100, with chained forecast years marked.",
             ("financial_year", "gdp_deflator_index", "is_forecast", "is_chained", "source_id"),
             key=("financial_year",),
+            is_raw=False,
+        ),
+        Table(
+            "fig1_activity",
+            "Figure 1: average NHS activity a day in England by setting, 2018/19 and the latest year, with "
+            "each setting's share; settings with no published figure are listed with empty values.",
+            (
+                "financial_year",
+                "setting",
+                "is_primary_or_community",
+                "activity_measure",
+                "annual_count",
+                "how_annual",
+                "days_in_year",
+                "per_day",
+                "share_of_day_pct",
+                "source_id",
+            ),
+            key=("financial_year", "setting"),
+            nullable=frozenset(
+                {"activity_measure", "annual_count", "how_annual", "per_day", "share_of_day_pct", "source_id"}
+            ),
             is_raw=False,
         ),
         Table(

@@ -66,13 +66,7 @@ class FigureSpec:
 
 
 FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec(
-        "fig1",
-        "Daily NHS activity by setting",
-        None,
-        "NHS Digital Appointments in General Practice, Community Services Data Set, Hospital "
-        "Episode Statistics, A&E, NHS 111 and ambulance totals for 2018/19 and 2022/23",
-    ),
+    FigureSpec("fig1", "Daily NHS activity by setting", "fig1_activity"),
     FigureSpec(
         "fig2",
         "Spending by sector, 2021/22",
