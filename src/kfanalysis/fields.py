@@ -119,6 +119,26 @@ ACTIVITY_MEASURES = (
     "incidents",
 )
 
+#: DHSC accounts lines read for Figure 2: the four primary care contracts and total resource DEL.
+PRIMARY_CARE_LINES = (
+    "general and personal medical services (GMS, PMS, APMS)",
+    "general and personal dental services",
+    "pharmaceutical services",
+    "general ophthalmic services",
+)
+SPENDING_LINES = (*PRIMARY_CARE_LINES, "total resource DEL")
+#: Figure 2's destinations of spending, NHS trust types first.
+SPENDING_SECTORS = (
+    "acute trusts",
+    "mental health trusts",
+    "community trusts",
+    "ambulance trusts",
+    "specialist trusts",
+    "primary care",
+    "council adult social care",
+    "public health grant",
+)
+
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
@@ -432,6 +452,47 @@ FIELDS: dict[str, Field] = {
             minimum=0,
             maximum=100,
         ),
+        # ---- Figure 2: spending by sector ------------------------------------------------
+        Field(
+            "spending_line",
+            "str",
+            "A line of the DHSC annual report and accounts: one of the four primary care contracts, or "
+            "total resource DEL (the department's day-to-day budget outturn).",
+            allowed=SPENDING_LINES,
+        ),
+        Field("spending_gbp_m", "float", "Outturn in cash, as published.", unit="£ million", minimum=0),
+        Field(
+            "grant_gbp_bn",
+            "float",
+            "Public health grant to local authorities in England, total allocation for the year, cash.",
+            unit="£ billion",
+            minimum=0,
+        ),
+        Field(
+            "spending_sector",
+            "str",
+            "Where the money goes, in the report's Figure 2 categories.",
+            allowed=SPENDING_SECTORS,
+        ),
+        Field("spending_cash_gbp_bn", "float", "Spending in cash.", unit="£ billion", minimum=0),
+        Field(
+            "spending_real_2021_22_gbp_bn",
+            "float",
+            "Spending at 2021/22 prices (HM Treasury GDP deflator, March 2023).",
+            unit="£ billion, 2021/22 prices",
+            minimum=0,
+        ),
+        Field(
+            "share_of_dhsc_rdel_pct",
+            "float",
+            "Spending as a share of DHSC total resource DEL outturn in the same year (primary care only).",
+            unit="%",
+            minimum=0,
+            maximum=100,
+        ),
+        Field(
+            "what_is_counted", "str", "Which published lines or totals the row adds up, and on what basis."
+        ),
         # ---- published numbers and the ledger ---------------------------------------------
         Field(
             "claim_id",
@@ -625,6 +686,21 @@ TABLES: dict[str, Table] = {
             key=("setting", "activity_measure", "period", "source_id"),
             nullable=OPTIONAL_CITATION,
         ),
+        Table(
+            "dhsc_spending",
+            "DHSC annual report and accounts: primary care contract lines and total resource DEL outturn, "
+            "cash, one row per year and line.",
+            ("financial_year", "spending_line", "spending_gbp_m", *CITATION_COLUMNS),
+            key=("financial_year", "spending_line", "source_id"),
+            nullable=OPTIONAL_CITATION,
+        ),
+        Table(
+            "public_health_grant",
+            "Public health ring-fenced grant to local authorities in England, total allocation by year.",
+            ("financial_year", "grant_gbp_bn", "precision_decimals", *CITATION_COLUMNS),
+            key=("financial_year", "source_id"),
+            nullable=OPTIONAL_CITATION,
+        ),
         # ---- built tables (data/processed) -------------------------------------------------
         Table(
             "deflator_2021_22",
@@ -652,6 +728,31 @@ TABLES: dict[str, Table] = {
             key=("financial_year", "setting"),
             nullable=frozenset(
                 {"activity_measure", "annual_count", "how_annual", "per_day", "share_of_day_pct", "source_id"}
+            ),
+            is_raw=False,
+        ),
+        Table(
+            "fig2_spending",
+            "Figure 2: spending on health and care in England by destination and year, cash and 2021/22 "
+            "prices; destinations with no published figure are listed with empty values.",
+            (
+                "financial_year",
+                "spending_sector",
+                "what_is_counted",
+                "spending_cash_gbp_bn",
+                "spending_real_2021_22_gbp_bn",
+                "share_of_dhsc_rdel_pct",
+                "source_id",
+            ),
+            key=("financial_year", "spending_sector"),
+            nullable=frozenset(
+                {
+                    "what_is_counted",
+                    "spending_cash_gbp_bn",
+                    "spending_real_2021_22_gbp_bn",
+                    "share_of_dhsc_rdel_pct",
+                    "source_id",
+                }
             ),
             is_raw=False,
         ),

@@ -67,13 +67,7 @@ class FigureSpec:
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("fig1", "Daily NHS activity by setting", "fig1_activity"),
-    FigureSpec(
-        "fig2",
-        "Spending by sector, 2021/22",
-        None,
-        "NHS provider accounts by trust type, DHSC annual report and accounts 2021-22 primary "
-        "care lines and RDEL, Adult Social Care Activity and Finance Report, public health grant",
-    ),
+    FigureSpec("fig2", "Spending by sector, 2021/22", "fig2_spending"),
     FigureSpec(
         "fig3",
         "Growth in NHS trust spending by trust type, 2016/17 to 2021/22",

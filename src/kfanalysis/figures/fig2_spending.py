@@ -1,0 +1,271 @@
+"""Figure 2: where health and care money goes, by destination.
+
+The report's Figure 2 says a large share of health and social care spending
+goes to acute trusts. Its bars for NHS trust types come from the NHS provider
+accounts (the trust accounts consolidation files), which could not be found;
+those destinations are listed with empty values. What the official figures
+found do allow:
+
+* Primary care: the four primary care contract lines of the DHSC annual report
+  and accounts (general practice, dental, pharmaceutical and ophthalmic
+  services), 2017/18 to 2021/22, as a written answer reprints them, and their
+  share of DHSC total resource DEL in the same answer.
+* Council adult social care: gross current expenditure, the same series as
+  Figure 4.
+* The public health grant: total allocations.
+
+Money is shown in cash and at 2021/22 prices; for 2021/22 the two are equal.
+:func:`primary_care_hypotheses` tests which lines the report's £14.9bn might
+count.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from kfanalysis import fields
+from kfanalysis.charts import add_source_line
+from kfanalysis.errors import FigureInputError
+from kfanalysis.fields import PRIMARY_CARE_LINES, SPENDING_SECTORS
+from kfanalysis.loader import load
+from kfanalysis.prices import deflator, real_column_name, to_real_terms
+from kfanalysis.published import ClaimResult, Computed, Missing
+from kfanalysis.schemas import validate
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+TABLE = "fig2_spending"
+#: The raw tables this figure reads (and no others).
+INPUTS = ("dhsc_spending", "asc_expenditure", "public_health_grant", "gdp_deflator")
+#: The report's year.
+REPORT_YEAR = "2021/22"
+TRUST_SECTORS = SPENDING_SECTORS[:5]
+RDEL = "total resource DEL"
+_NOT_FOUND = (
+    "total operating expenditure by trust type from the NHS provider accounts (trust accounts "
+    "consolidation files); not found"
+)
+
+
+def _primary_care(spending: pl.DataFrame) -> pl.DataFrame:
+    """Primary care in £bn and as a share of RDEL, for each year that has all four lines and RDEL."""
+    wide = spending.pivot(on="spending_line", index="financial_year", values="spending_gbp_m")
+    needed = [*PRIMARY_CARE_LINES, RDEL]
+    missing = [c for c in needed if c not in wide.columns]
+    if missing:
+        raise FigureInputError(
+            f"data/raw/dhsc_spending.csv has no rows for {missing}\n"
+            "  Fix: add every primary care line and total resource DEL from the DHSC accounts."
+        )
+    complete = wide.drop_nulls(needed)
+    total = pl.sum_horizontal(*PRIMARY_CARE_LINES)
+    return complete.select(
+        "financial_year",
+        pl.lit("primary care").alias("spending_sector"),
+        pl.lit("the four primary care contract lines of the DHSC accounts, gross").alias("what_is_counted"),
+        (total / 1000).alias("spending_cash_gbp_bn"),
+        (100 * total / pl.col(RDEL)).alias("share_of_dhsc_rdel_pct"),
+        pl.lit("dhsc_pq_174383").alias("source_id"),
+    )
+
+
+def _one_per_year(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    duplicated = frame.filter(pl.col("financial_year").is_duplicated())["financial_year"].unique().sort()
+    if duplicated.len():
+        raise FigureInputError(
+            f"data/raw/{name}.csv gives more than one value for {', '.join(duplicated)}\n"
+            "  Fix: keep one row per year for the figure, or say in the module which one wins."
+        )
+    return frame
+
+
+def build(root: Path | str | None = None) -> pl.DataFrame:
+    """Build the Figure 2 table from data/raw.
+
+    Returns:
+        One row per year with primary care figures and destination, in chart order.
+        Destinations with no published figure keep empty values (gaps, not zeros).
+    """
+    primary = _primary_care(load("dhsc_spending", root))
+    years = primary["financial_year"].sort().to_list()
+    if REPORT_YEAR not in years:
+        raise FigureInputError(
+            f"data/raw/dhsc_spending.csv lacks a complete {REPORT_YEAR}\n"
+            "  Fix: add the four primary care lines and total resource DEL for that year."
+        )
+    councils = _one_per_year(
+        load("asc_expenditure", root).filter(pl.col("price_basis") == "cash"), "asc_expenditure"
+    ).select(
+        "financial_year",
+        pl.lit("council adult social care").alias("spending_sector"),
+        pl.lit("councils' gross current expenditure on adult social care").alias("what_is_counted"),
+        pl.col("gross_current_expenditure_gbp_bn").alias("spending_cash_gbp_bn"),
+        pl.lit(None, dtype=pl.Float64).alias("share_of_dhsc_rdel_pct"),
+        "source_id",
+    )
+    grant = _one_per_year(load("public_health_grant", root), "public_health_grant").select(
+        "financial_year",
+        pl.lit("public health grant").alias("spending_sector"),
+        pl.lit("total allocation of the ring-fenced grant").alias("what_is_counted"),
+        pl.col("grant_gbp_bn").alias("spending_cash_gbp_bn"),
+        pl.lit(None, dtype=pl.Float64).alias("share_of_dhsc_rdel_pct"),
+        "source_id",
+    )
+    found = pl.concat([primary, councils, grant]).filter(pl.col("financial_year").is_in(years))
+    spine = pl.DataFrame(
+        [(y, s) for y in years for s in SPENDING_SECTORS],
+        schema={"financial_year": pl.String, "spending_sector": pl.String},
+        orient="row",
+    )
+    table = spine.join(found, on=["financial_year", "spending_sector"], how="left")
+    table = to_real_terms(table, "spending_cash_gbp_bn", index=deflator(root=root)).rename(
+        {real_column_name("spending_cash_gbp_bn"): "spending_real_2021_22_gbp_bn"}
+    )
+    return validate(TABLE, table.select(fields.table(TABLE).columns))
+
+
+def value(table: pl.DataFrame, year: str, sector: str, column: str = "spending_cash_gbp_bn") -> float:
+    """One cell of the table (NaN where there is no published figure)."""
+    cell = table.filter((pl.col("financial_year") == year) & (pl.col("spending_sector") == sector))[column][0]
+    return float("nan") if cell is None else float(cell)
+
+
+def primary_care_hypotheses(root: Path | str | None = None, year: str = REPORT_YEAR) -> pl.DataFrame:
+    """Every combination of the four primary care lines, in £bn and as a share of RDEL.
+
+    The report's £14.9bn is not the sum of all four lines; listing each subset
+    shows whether any published combination could give it. The report's figure
+    is not an input: the book compares it with these.
+    """
+    spending = load("dhsc_spending", root).filter(pl.col("financial_year") == year)
+    by_line = dict(zip(spending["spending_line"], spending["spending_gbp_m"], strict=True))
+    rows = []
+    for size in range(len(PRIMARY_CARE_LINES), 0, -1):
+        for subset in combinations(PRIMARY_CARE_LINES, size):
+            total = sum(by_line[line] for line in subset)
+            rows.append(
+                {
+                    "lines": " + ".join(_short(line) for line in subset),
+                    "n_lines": size,
+                    "spending_cash_gbp_bn": total / 1000,
+                    "share_of_dhsc_rdel_pct": 100 * total / by_line[RDEL],
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def _short(line: str) -> str:
+    return {
+        PRIMARY_CARE_LINES[0]: "general practice",
+        PRIMARY_CARE_LINES[1]: "dental",
+        PRIMARY_CARE_LINES[2]: "pharmacy",
+        PRIMARY_CARE_LINES[3]: "ophthalmic",
+    }[line]
+
+
+def plot(table: pl.DataFrame) -> Figure:
+    """Draw 2021/22 spending by destination (left) and primary care's share of RDEL over time (right)."""
+    import seaborn as sns
+    from matplotlib.figure import Figure
+
+    palette = sns.color_palette("colorblind")
+    with sns.axes_style("whitegrid"):
+        figure = Figure(figsize=(11, 4.8))
+        bars, share = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    report = table.filter(pl.col("financial_year") == REPORT_YEAR)
+    largest = float(report["spending_cash_gbp_bn"].drop_nulls().max())  # type: ignore[arg-type]
+    for position, row in enumerate(report.iter_rows(named=True)):
+        amount = row["spending_cash_gbp_bn"]
+        if amount is None:
+            bars.text(largest * 0.01, position, "not found (NHS provider accounts)", va="center", fontsize=8)
+            continue
+        colour = palette[0] if row["spending_sector"] == "primary care" else palette[2]
+        bars.barh(position, amount, color=colour, height=0.6)
+        bars.text(amount + largest * 0.01, position, f"£{amount:.1f}bn", va="center", fontsize=8)
+    bars.set_yticks(range(report.height), report["spending_sector"].to_list())
+    bars.invert_yaxis()
+    bars.set_xlim(0, largest * 1.25)
+    bars.set_xlabel(f"£ billion, {REPORT_YEAR} (cash = 2021/22 prices)")
+    bars.set_title(f"Spending by destination, {REPORT_YEAR}", fontsize=10)
+
+    primary = table.filter(pl.col("spending_sector") == "primary care")
+    years = primary["financial_year"].to_list()
+    share.plot(years, primary["share_of_dhsc_rdel_pct"].to_list(), marker="o", color=palette[0])
+    for year, pct in zip(years, primary["share_of_dhsc_rdel_pct"], strict=True):
+        share.annotate(
+            f"{pct:.1f}%", (year, pct), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8
+        )
+    share.set_ylim(0, 14)
+    share.set_ylabel("% of DHSC total resource DEL")
+    share.set_xlabel("Financial year (RDEL from 2020/21 includes Covid-19 spending)")
+    share.tick_params(axis="x", rotation=30)
+    share.set_title("Primary care's share of DHSC spending", fontsize=10)
+    add_source_line(
+        figure,
+        "Sources: DHSC annual report and accounts via written answer 174383; NHS Digital / NHS England "
+        "ASC-FR; DHSC public health grant circulars and statements. NHS trust types: not found.",
+    )
+    figure.tight_layout()
+    return figure
+
+
+def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
+    """Recompute Figure 2's published numbers from the built table."""
+    spend = value(table, REPORT_YEAR, "primary care")
+    share = value(table, REPORT_YEAR, "primary care", "share_of_dhsc_rdel_pct")
+    return {
+        "fig2_primary_care_spend_2021_22": Computed(
+            value=spend,
+            method="sum of the four primary care contract lines of the DHSC accounts for 2021/22, cash",
+            why_differs="the four lines add up to more, and no combination of them rounds to the report's "
+            "figure (see the chapter); the report may have left out Covid-19 payments, which the accounts "
+            "do not split out, or used another definition it does not state",
+        ),
+        "fig2_primary_care_share_2021_22": Computed(
+            value=share,
+            method="the four primary care lines as a share of DHSC total resource DEL outturn, 2021/22",
+            why_differs="the denominator matches the report's (its figure equals its own £14.9bn over total "
+            "resource DEL); the numerator differs as in the claim above",
+        ),
+        "fig2_primary_care_share_2015_16": Missing(
+            missing_input="DHSC accounts 2015-16: the four primary care lines and total resource DEL outturn",
+            why="only the general practice line (via a press report) and the budget, not the outturn, were "
+            "found; copies of the 2015-16 accounts could be read only to their title pages",
+        ),
+        "fig2_acute_spend_2021_22": Missing(
+            missing_input="acute trusts' total operating expenditure (or income) for 2021/22 from the NHS "
+            "provider accounts (trust accounts consolidation files)",
+            why="the files were not found in any archive or public repository reachable here; one "
+            "third-party sum of the 2021/22 files was found but could not be checked against them, so it is "
+            "not used",
+        ),
+        "fig2_public_health_grant_cut_since_2015_16": Missing(
+            missing_input="the 2015/16 public health grant total after the in-year cut, and the basis of the "
+            "claim (cash, real or per head; end year)",
+            why="only the total as announced before the £200m in-year cut was found, and the revised total "
+            "must not be worked out by subtraction",
+        ),
+    }
+
+
+def alt_text(table: pl.DataFrame) -> str:
+    """A text description of the chart for screen readers, with its numbers taken from the table."""
+    found = table.filter(
+        (pl.col("financial_year") == REPORT_YEAR) & pl.col("spending_cash_gbp_bn").is_not_null()
+    )
+    parts = "; ".join(
+        f"{r['spending_sector']} £{r['spending_cash_gbp_bn']:.1f}bn" for r in found.iter_rows(named=True)
+    )
+    primary = table.filter(pl.col("spending_sector") == "primary care")
+    first, last = primary.row(0, named=True), primary.row(-1, named=True)
+    return (
+        f"Left: horizontal bars of spending in {REPORT_YEAR} by destination: {parts}. The five NHS trust "
+        "types are listed with no bar because their totals were not found. Right: line chart of primary "
+        f"care's share of DHSC total resource DEL, from {first['share_of_dhsc_rdel_pct']:.1f}% in "
+        f"{first['financial_year']} to {last['share_of_dhsc_rdel_pct']:.1f}% in {last['financial_year']}."
+    )
