@@ -111,3 +111,16 @@ def test_alt_text_reads_its_numbers_from_the_table(table: pl.DataFrame) -> None:
     amount = fig2.value(table, fig2.REPORT_YEAR, "primary care")
     assert not math.isnan(amount)
     assert f"£{amount:.1f}bn" in text
+
+
+def test_two_values_for_one_year_are_refused(project: Path, raw: RawEditor) -> None:
+    def duplicate_2021_22(rows: list[list[str]]) -> None:
+        header = rows[0]
+        original = next(r for r in rows[1:] if r[header.index("financial_year")] == fig2.REPORT_YEAR)
+        copy = list(original)
+        copy[header.index("source_id")] = "hcws163_2020_03_17"
+        rows.append(copy)
+
+    raw.edit("public_health_grant", duplicate_2021_22)
+    with pytest.raises(FigureInputError, match=r"public_health_grant.csv gives more than one value"):
+        fig2.build(project)

@@ -74,14 +74,26 @@ def _primary_care(spending: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _one_per_year(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+def _destination(frame: pl.DataFrame, name: str, sector: str, what: str, column: str) -> pl.DataFrame:
+    """One destination's cash figure per year, in the shape of the figure table.
+
+    Raises:
+        FigureInputError: If the raw table gives a year twice (the figure would not know which to show).
+    """
     duplicated = frame.filter(pl.col("financial_year").is_duplicated())["financial_year"].unique().sort()
     if duplicated.len():
         raise FigureInputError(
             f"data/raw/{name}.csv gives more than one value for {', '.join(duplicated)}\n"
             "  Fix: keep one row per year for the figure, or say in the module which one wins."
         )
-    return frame
+    return frame.select(
+        "financial_year",
+        pl.lit(sector).alias("spending_sector"),
+        pl.lit(what).alias("what_is_counted"),
+        pl.col(column).alias("spending_cash_gbp_bn"),
+        pl.lit(None, dtype=pl.Float64).alias("share_of_dhsc_rdel_pct"),
+        "source_id",
+    )
 
 
 def build(root: Path | str | None = None) -> pl.DataFrame:
@@ -98,23 +110,19 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
             f"data/raw/dhsc_spending.csv lacks a complete {REPORT_YEAR}\n"
             "  Fix: add the four primary care lines and total resource DEL for that year."
         )
-    councils = _one_per_year(
-        load("asc_expenditure", root).filter(pl.col("price_basis") == "cash"), "asc_expenditure"
-    ).select(
-        "financial_year",
-        pl.lit("council adult social care").alias("spending_sector"),
-        pl.lit("councils' gross current expenditure on adult social care").alias("what_is_counted"),
-        pl.col("gross_current_expenditure_gbp_bn").alias("spending_cash_gbp_bn"),
-        pl.lit(None, dtype=pl.Float64).alias("share_of_dhsc_rdel_pct"),
-        "source_id",
+    councils = _destination(
+        load("asc_expenditure", root).filter(pl.col("price_basis") == "cash"),
+        "asc_expenditure",
+        "council adult social care",
+        "councils' gross current expenditure on adult social care",
+        "gross_current_expenditure_gbp_bn",
     )
-    grant = _one_per_year(load("public_health_grant", root), "public_health_grant").select(
-        "financial_year",
-        pl.lit("public health grant").alias("spending_sector"),
-        pl.lit("total allocation of the ring-fenced grant").alias("what_is_counted"),
-        pl.col("grant_gbp_bn").alias("spending_cash_gbp_bn"),
-        pl.lit(None, dtype=pl.Float64).alias("share_of_dhsc_rdel_pct"),
-        "source_id",
+    grant = _destination(
+        load("public_health_grant", root),
+        "public_health_grant",
+        "public health grant",
+        "total allocation of the ring-fenced grant",
+        "grant_gbp_bn",
     )
     found = pl.concat([primary, councils, grant]).filter(pl.col("financial_year").is_in(years))
     spine = pl.DataFrame(
