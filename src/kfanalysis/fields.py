@@ -550,10 +550,22 @@ FIELDS: dict[str, Field] = {
     ]
 }
 
+
+def _extract(
+    name: str,
+    description: str,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    nullable: frozenset[str] = frozenset(),
+) -> Table:
+    """A raw extract: its own columns, then the citation columns every extract row ends with."""
+    return Table(name, description, (*columns, *CITATION_COLUMNS), key, nullable | OPTIONAL_CITATION)
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in [
-        Table(
+        _extract(
             "gdp_deflator",
             "HM Treasury GDP deflator at market prices by financial year, as published in one "
             "edition; the base of every real-terms figure.",
@@ -562,12 +574,11 @@ TABLES: dict[str, Table] = {
                 "gdp_deflator_index",
                 "gdp_deflator_change_pct",
                 "is_forecast",
-                *CITATION_COLUMNS,
             ),
             key=("financial_year",),
-            nullable=frozenset({"gdp_deflator_index", "gdp_deflator_change_pct"}) | OPTIONAL_CITATION,
+            nullable=frozenset({"gdp_deflator_index", "gdp_deflator_change_pct"}),
         ),
-        Table(
+        _extract(
             "social_care_vacancies",
             "Adult social care vacancy rate and vacant posts in England, one row per financial "
             "year and edition read, because Skills for Care revises its back series every year.",
@@ -577,12 +588,11 @@ TABLES: dict[str, Table] = {
                 "sector",
                 "vacancy_rate_pct",
                 "vacancies_count",
-                *CITATION_COLUMNS,
             ),
             key=("financial_year", "edition_data_to"),
-            nullable=frozenset({"vacancy_rate_pct", "vacancies_count"}) | OPTIONAL_CITATION,
+            nullable=frozenset({"vacancy_rate_pct", "vacancies_count"}),
         ),
-        Table(
+        _extract(
             "unemployment_rate",
             "Labour Force Survey unemployment rate for the January-March quarter that closes each "
             "financial year.",
@@ -591,10 +601,8 @@ TABLES: dict[str, Table] = {
                 "quarter",
                 "geography",
                 "unemployment_rate_pct",
-                *CITATION_COLUMNS,
             ),
             key=("financial_year", "geography"),
-            nullable=OPTIONAL_CITATION,
         ),
         Table(
             "published_numbers",
@@ -614,7 +622,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("claim_id",),
         ),
-        Table(
+        _extract(
             "asc_expenditure",
             "Councils' gross current expenditure on adult social care in England, one row per year, price "
             "basis and publication.",
@@ -623,12 +631,10 @@ TABLES: dict[str, Table] = {
                 "price_basis",
                 "gross_current_expenditure_gbp_bn",
                 "precision_decimals",
-                *CITATION_COLUMNS,
             ),
             key=("financial_year", "price_basis", "source_id"),
-            nullable=OPTIONAL_CITATION,
         ),
-        Table(
+        _extract(
             "asc_activity",
             "Adult social care activity in England (long-term support, requests for support), one row per "
             "year, measure and publication.",
@@ -637,19 +643,16 @@ TABLES: dict[str, Table] = {
                 "measure",
                 "activity_count",
                 "precision_decimals",
-                *CITATION_COLUMNS,
             ),
             key=("financial_year", "measure", "source_id"),
-            nullable=OPTIONAL_CITATION,
         ),
-        Table(
+        _extract(
             "asc_real_change_published",
             "The publisher's own real-terms change in gross current expenditure, to compare with ours.",
-            ("financial_year", "gce_real_change_pct", *CITATION_COLUMNS),
+            ("financial_year", "gce_real_change_pct"),
             key=("financial_year", "source_id"),
-            nullable=OPTIONAL_CITATION,
         ),
-        Table(
+        _extract(
             "doctors_workforce",
             "Consultants and fully qualified GPs in England at each snapshot date, by counting basis and "
             "publication.",
@@ -658,19 +661,16 @@ TABLES: dict[str, Table] = {
                 "staff_group",
                 "basis",
                 "staff_number",
-                *CITATION_COLUMNS,
             ),
             key=("snapshot_date", "staff_group", "basis", "source_id"),
-            nullable=OPTIONAL_CITATION,
         ),
-        Table(
+        _extract(
             "ltwp_projections",
             "The NHS Long Term Workforce Plan's baseline and projected FTE, by staff group and year.",
-            ("staff_group", "financial_year", "staff_fte", *CITATION_COLUMNS),
+            ("staff_group", "financial_year", "staff_fte"),
             key=("staff_group", "financial_year", "source_id"),
-            nullable=OPTIONAL_CITATION,
         ),
-        Table(
+        _extract(
             "nhs_activity",
             "NHS activity in England by setting: published annual totals and published monthly values "
             "(a year's months are summed only when all twelve are present).",
@@ -681,25 +681,21 @@ TABLES: dict[str, Table] = {
                 "period",
                 "activity_count",
                 "precision_decimals",
-                *CITATION_COLUMNS,
             ),
             key=("setting", "activity_measure", "period", "source_id"),
-            nullable=OPTIONAL_CITATION,
         ),
-        Table(
+        _extract(
             "dhsc_spending",
             "DHSC annual report and accounts: primary care contract lines and total resource DEL outturn, "
             "cash, one row per year and line.",
-            ("financial_year", "spending_line", "spending_gbp_m", *CITATION_COLUMNS),
+            ("financial_year", "spending_line", "spending_gbp_m"),
             key=("financial_year", "spending_line", "source_id"),
-            nullable=OPTIONAL_CITATION,
         ),
-        Table(
+        _extract(
             "public_health_grant",
             "Public health ring-fenced grant to local authorities in England, total allocation by year.",
-            ("financial_year", "grant_gbp_bn", "precision_decimals", *CITATION_COLUMNS),
+            ("financial_year", "grant_gbp_bn", "precision_decimals"),
             key=("financial_year", "source_id"),
-            nullable=OPTIONAL_CITATION,
         ),
         # ---- built tables (data/processed) -------------------------------------------------
         Table(

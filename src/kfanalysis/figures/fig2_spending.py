@@ -143,6 +143,13 @@ def value(table: pl.DataFrame, year: str, sector: str, column: str = "spending_c
     return float("nan") if cell is None else float(cell)
 
 
+def total_rdel_gbp_bn(root: Path | str | None = None, year: str = REPORT_YEAR) -> float:
+    """DHSC total resource DEL outturn for one year, £bn: the denominator of every share here."""
+    spending = load("dhsc_spending", root)
+    row = spending.filter((pl.col("financial_year") == year) & (pl.col("spending_line") == RDEL))
+    return float(row["spending_gbp_m"][0]) / 1000
+
+
 def primary_care_hypotheses(root: Path | str | None = None, year: str = REPORT_YEAR) -> pl.DataFrame:
     """Every combination of the four primary care lines, in £bn and as a share of RDEL.
 
@@ -152,6 +159,7 @@ def primary_care_hypotheses(root: Path | str | None = None, year: str = REPORT_Y
     """
     spending = load("dhsc_spending", root).filter(pl.col("financial_year") == year)
     by_line = dict(zip(spending["spending_line"], spending["spending_gbp_m"], strict=True))
+    rdel_gbp_bn = total_rdel_gbp_bn(root, year)
     rows = []
     for size in range(len(PRIMARY_CARE_LINES), 0, -1):
         for subset in combinations(PRIMARY_CARE_LINES, size):
@@ -161,7 +169,7 @@ def primary_care_hypotheses(root: Path | str | None = None, year: str = REPORT_Y
                     "lines": " + ".join(_short(line) for line in subset),
                     "n_lines": size,
                     "spending_cash_gbp_bn": total / 1000,
-                    "share_of_dhsc_rdel_pct": 100 * total / by_line[RDEL],
+                    "share_of_dhsc_rdel_pct": 100 * total / 1000 / rdel_gbp_bn,
                 }
             )
     return pl.DataFrame(rows)
