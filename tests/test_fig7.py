@@ -11,7 +11,7 @@ from conftest import RawEditor, raw_path
 import kfanalysis.figures.fig7_vacancies as fig7
 from kfanalysis.errors import FigureInputError
 from kfanalysis.periods import FinancialYear
-from kfanalysis.published import Computed, Missing
+from kfanalysis.published import Found, Missing
 
 
 @pytest.fixture
@@ -146,7 +146,10 @@ def test_plot_returns_a_figure_with_two_axes(table: pl.DataFrame) -> None:
 def test_claims_come_from_the_table(table: pl.DataFrame) -> None:
     results = fig7.claims(table)
     rows = _by_year(table)
-    assert isinstance(results["fig7_vacancies_2020_21"], Computed)
+    # The counts are quoted from Skills for Care, so they are found, never computed.
+    assert isinstance(results["fig7_vacancies_2020_21"], Found)
+    assert isinstance(results["fig7_vacancies_2022_23"], Found)
+    assert results["fig7_vacancies_2022_23"].source_id == rows["2022/23"]["vacancies_source_id"]
     assert results["fig7_vacancies_2020_21"].value == float(rows["2020/21"]["vacancies_count"])
     assert results["fig7_vacancies_2022_23"].value == float(rows["2022/23"]["vacancies_count"])
     assert isinstance(results["fig7_social_care_extra_staff_by_2035"], Missing)

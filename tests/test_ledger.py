@@ -16,12 +16,13 @@ from conftest import REAL_RAW, REPO_ROOT
 
 import kfanalysis
 from kfanalysis.errors import KfError
+from kfanalysis.presentation import status_table
 from kfanalysis.published import (
     Computed,
+    Found,
     Missing,
     ledger_rows,
     status_of,
-    status_table,
     summary,
     tolerance,
 )
@@ -110,22 +111,30 @@ def _claims(*rows: tuple[str, str, float]) -> pl.DataFrame:
 
 def test_ledger_rows_gives_each_kind_of_result_its_status_and_reason() -> None:
     claims = _claims(
-        ("a", "fig7", 27.0), ("b", "fig7", 27.0), ("c", "fig7", 27.0), ("d", "fig7", 5.0), ("e", "fig1", 1.0)
+        ("a", "fig7", 27.0),
+        ("b", "fig7", 27.0),
+        ("c", "fig7", 27.0),
+        ("d", "fig7", 5.0),
+        ("e", "fig1", 1.0),
+        ("f", "fig7", 110.0),
+        ("g", "fig7", 110.0),
     )
     results = {
         "a": Computed(26.6, "method a"),
         "b": Computed(30.0, "method b", why_differs="an older edition"),
         "c": Computed(30.0, "method c"),
         "d": Missing("series X for 2020/21", "not published"),
+        "f": Found(110.0, "src_x", "table 3", "the estimate for 2020/21"),
+        "g": Found(105.0, "src_x", "table 3", "the estimate for 2020/21", why_differs="first estimate"),
     }
     table = ledger_rows(claims, results, {"fig1": "Figure 1 is not built yet."})
     rows = {r["claim_id"]: r for r in table.iter_rows(named=True)}
-    assert table["claim_id"].to_list() == ["a", "b", "c", "d", "e"]
+    assert table["claim_id"].to_list() == ["a", "b", "c", "d", "e", "f", "g"]
     assert rows["a"]["status"] == "reproduced"
-    assert rows["a"]["reason"] == "method a"
+    assert rows["a"]["reason"] == "computed: method a"
     assert rows["a"]["difference"] == pytest.approx(26.6 - 27.0)
     assert rows["b"]["status"] == "differs"
-    assert rows["b"]["reason"] == "an older edition (method b)"
+    assert rows["b"]["reason"] == "an older edition (computed: method b)"
     assert rows["b"]["difference"] == pytest.approx(3.0)
     assert rows["c"]["status"] == "differs"
     assert rows["c"]["reason"].startswith("no explanation")
@@ -135,7 +144,13 @@ def test_ledger_rows_gives_each_kind_of_result_its_status_and_reason() -> None:
     assert rows["e"]["status"] == "missing_input"
     assert rows["e"]["reason"] == "Figure 1 is not built yet."
     assert "fig1" in rows["e"]["missing_input"]
-    assert summary(table) == {"reproduced": 1, "differs": 2, "missing_input": 2}
+    # A quoted number found as published is confirmed, never reproduced; one that is not is differs.
+    assert rows["f"]["status"] == "confirmed"
+    assert rows["f"]["reason"].startswith("found as published, not computed")
+    assert "src_x" in rows["f"]["reason"] and "table 3" in rows["f"]["reason"]
+    assert rows["g"]["status"] == "differs"
+    assert rows["g"]["reason"].startswith("first estimate (found as published")
+    assert summary(table) == {"reproduced": 1, "confirmed": 1, "differs": 3, "missing_input": 2}
 
 
 def test_ledger_rows_refuses_results_for_unpublished_claims() -> None:
@@ -153,7 +168,8 @@ def test_status_table_counts_match_the_ledger(current_ledger: dict[str, dict[str
     text = status_table(table)
     fig7_line = next(line for line in text.splitlines() if line.startswith("| 7 |"))
     counts = summary(table.filter(pl.col("figure") == "fig7"))
-    assert fig7_line.endswith(f"| {counts['reproduced']} | {counts['differs']} | {counts['missing_input']} |")
+    cells = " | ".join(str(counts[k]) for k in ("reproduced", "confirmed", "differs", "missing_input"))
+    assert fig7_line.endswith(f"| {cells} |")
 
 
 # ---- regression: every published number against its pinned expectation ------------------------
@@ -184,7 +200,7 @@ def test_published_number_matches_its_pinned_expectation(
     published = float(claim["published_value"])
     precision = int(claim["precision_decimals"])
 
-    if pinned["status"] == "reproduced":
+    if pinned["status"] in ("reproduced", "confirmed"):
         assert isinstance(ours, float)
         if claim["comparison"] == "rounds_to":
             assert abs(ours - published) <= 0.5 * 10.0 ** (-precision) * (1 + 1e-9)

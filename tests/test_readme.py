@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import kfanalysis
-from kfanalysis.published import status_table
+from kfanalysis.presentation import status_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

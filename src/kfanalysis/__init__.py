@@ -22,7 +22,7 @@ _EXPORTS = {
     "to_real_terms": "kfanalysis.prices",
     "rebase": "kfanalysis.prices",
     "deflator": "kfanalysis.prices",
-    "ledger": "kfanalysis.published",
+    "ledger": "kfanalysis.pipeline",
     "published_numbers": "kfanalysis.published",
     "build": "kfanalysis.pipeline",
     "build_tables": "kfanalysis.pipeline",

@@ -79,7 +79,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from kfanalysis.published import ledger, status_table
+    from kfanalysis.pipeline import ledger
+    from kfanalysis.presentation import status_table
 
     print(status_table(ledger(args.root)), end="")
     return 0

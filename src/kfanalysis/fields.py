@@ -544,7 +544,13 @@ FIELDS: dict[str, Field] = {
         Field("published_in", "str", "Where the number was published: report page or press release."),
         Field("ours_value", "float", "The value recomputed by this project, unrounded."),
         Field("difference", "float", "Ours minus published, in the published unit."),
-        Field("status", "str", "Reproduction status.", allowed=("reproduced", "differs", "missing_input")),
+        Field(
+            "status",
+            "str",
+            "Reproduction status: reproduced (recomputed from inputs that do not contain the claim), "
+            "confirmed (found as published in the source the report quotes), differs, or missing_input.",
+            allowed=("reproduced", "confirmed", "differs", "missing_input"),
+        ),
         Field("reason", "str", "Why the status is what it is: method, definitions, vintage."),
         Field("missing_input", "str", "The input that is not in the snapshot, for missing_input rows."),
     ]

@@ -22,7 +22,7 @@ from kfanalysis.figures import built_figures, planned_reasons
 from kfanalysis.loader import load
 from kfanalysis.paths import project_paths
 from kfanalysis.prices import deflator
-from kfanalysis.published import ClaimResult, ledger_rows, published_numbers, summary
+from kfanalysis.published import ClaimResult, filter_ledger, ledger_rows, published_numbers, summary
 from kfanalysis.schemas import validate
 from kfanalysis.sources import checksummed_files, sha256_of
 from kfanalysis.write import csv_bytes, png_bytes, staged_outputs
@@ -71,6 +71,28 @@ def build_tables(root: Path | str | None = None, progress: Progress | None = Non
     ledger = ledger_rows(published_numbers(root), results, planned_reasons())
     built.ledger = validate("ledger", ledger)
     return built
+
+
+def ledger(
+    root: Path | str | None = None, *, figure: str | None = None, status: str | None = None
+) -> pl.DataFrame:
+    """Recompute every published number from data/raw and classify it.
+
+    Args:
+        root: Project root; found from the working directory if omitted.
+        figure: Keep only this figure's claims ("fig7", or 7).
+        status: Keep only claims with this status ("reproduced", "confirmed", "differs",
+            "missing_input").
+
+    Returns:
+        The ledger table: one row per published number with ours, theirs, status and reason.
+
+    Raises:
+        KfError: If ``figure`` or ``status`` names nothing the ledger can hold.
+    """
+    table = build_tables(root).ledger
+    assert table is not None, "build_tables always sets the ledger"
+    return filter_ledger(table, figure=figure, status=status)
 
 
 def manifest(root: Path | str | None = None) -> bytes:

@@ -24,7 +24,12 @@ from kfanalysis.write import png_bytes
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-STATUS_WORDS = {"reproduced": "reproduced", "differs": "differs", "missing_input": "missing input"}
+STATUS_WORDS = {
+    "reproduced": "reproduced",
+    "confirmed": "confirmed as quoted",
+    "differs": "differs",
+    "missing_input": "missing input",
+}
 
 
 def chapter_name(spec: FigureSpec) -> str:
@@ -204,3 +209,23 @@ def figure_source_ids(figure: str, root: Path | str | None = None) -> list[str]:
     for name in figure_spec(figure).load_module().INPUTS:
         ids.extend(load(name, root)["source_id"].to_list())
     return sorted(set(ids))
+
+
+def status_table(ledger: pl.DataFrame) -> str:
+    """A Markdown table of each report figure and the status of its published numbers.
+
+    The README carries this table between marker comments; a test keeps it in step
+    with the ledger. Reproduced (recomputed) and confirmed (found as quoted) are
+    separate columns: they are different kinds of evidence.
+    """
+    header = (
+        "| Figure | Subject | Built | " + " | ".join(w.capitalize() for w in STATUS_WORDS.values()) + " |"
+    )
+    lines = [header, "|---|---|---|" + "---|" * len(STATUS_WORDS)]
+    for spec in FIGURES:
+        counts = summary(ledger.filter(pl.col("figure") == spec.figure))
+        cells = " | ".join(str(counts[k]) for k in STATUS_WORDS)
+        lines.append(
+            f"| {spec.figure[3:]} | {spec.title} | {'yes' if spec.is_built else 'not yet'} | {cells} |"
+        )
+    return "\n".join(lines) + "\n"

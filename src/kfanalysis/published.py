@@ -7,6 +7,15 @@ thousand, admits 109,500 to 110,500. Bounds ("more than a quarter") are tested
 as bounds. A number that is computed but does not round to the claim is
 "differs" and must carry the reason; a number whose inputs are not in data/raw
 is "missing_input" and names the input it lacks.
+
+A number the report quotes from another publication (a plan's projection, a
+survey's estimate) cannot be recomputed, only found: when it is found as
+published in the cited source, at a stated locator, it is "confirmed", a status
+kept apart from "reproduced" everywhere statuses are counted.
+
+This module holds the rules only. It takes the built tables as arguments and
+imports nothing that builds them, so the arrows run one way: the pipeline calls
+the figures and then this module, never the reverse.
 """
 
 from __future__ import annotations
@@ -14,14 +23,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import polars as pl
 
 from kfanalysis.errors import KfError
-
-if TYPE_CHECKING:
-    from kfanalysis.figures import FigureModule
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,33 @@ class Missing:
     why: str
 
 
-ClaimResult = Computed | Missing
+@dataclass(frozen=True)
+class Found:
+    """A claim that quotes another publication, found as published in that source.
+
+    Nothing is computed: the value is read from a raw row citing the source the
+    report relies on. Such a claim is ``confirmed`` when the value rounds to the
+    claim, never ``reproduced``.
+
+    Attributes:
+        value: The value as it stands in the raw row, in the claim's unit.
+        source_id: The source (in sources.toml) the value was found in.
+        locator: Where in that source (table, page, paragraph).
+        what: What was looked up, in one sentence.
+        why_differs: The explanation to show if the value does not round to the claim.
+    """
+
+    value: float
+    source_id: str
+    locator: str
+    what: str
+    why_differs: str = ""
+
+
+ClaimResult = Computed | Missing | Found
+
+#: Every status, in the order they are shown and counted.
+STATUSES: tuple[str, ...] = ("reproduced", "confirmed", "differs", "missing_input")
 
 
 def tolerance(precision_decimals: int) -> float:
@@ -146,14 +177,19 @@ def ledger_rows(
             status = status_of(
                 claim["published_value"], claim["comparison"], claim["precision_decimals"], result.value
             )
-            if status == "reproduced":
-                reason = result.method
-            else:
-                reason = (
-                    f"{result.why_differs} ({result.method})"
-                    if result.why_differs
-                    else f"no explanation recorded ({result.method})"
+            if isinstance(result, Found):
+                method = (
+                    f"found as published, not computed: {result.what} ({result.source_id}, {result.locator})"
                 )
+                why = result.why_differs
+                if status == "reproduced":
+                    status = "confirmed"
+            else:
+                method, why = f"computed: {result.method}", result.why_differs
+            if status in ("reproduced", "confirmed"):
+                reason = method
+            else:
+                reason = f"{why} ({method})" if why else f"no explanation recorded ({method})"
             rows.append(
                 {
                     **base,
@@ -171,46 +207,29 @@ def ledger_rows(
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def ledger(root: Path | str | None = None) -> pl.DataFrame:
-    """Recompute every published number from data/raw and classify it.
-
-    Returns:
-        The ledger table: one row per published number with ours, theirs, status and reason.
-    """
-    from kfanalysis.pipeline import build_tables
-
-    built = build_tables(root).ledger
-    assert built is not None, "build_tables always sets the ledger"
-    return built
-
-
 def summary(table: pl.DataFrame) -> dict[str, int]:
     """Count ledger rows by status, with every status present (zero if none)."""
     counts = dict(table.group_by("status").len().iter_rows())
-    return {s: int(counts.get(s, 0)) for s in ("reproduced", "differs", "missing_input")}
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
 
 
-def results_of(module: FigureModule, table: pl.DataFrame) -> dict[str, ClaimResult]:
-    """Ask a figure module for its claim results."""
-    return module.claims(table)
+def filter_ledger(
+    table: pl.DataFrame, *, figure: str | int | None = None, status: str | None = None
+) -> pl.DataFrame:
+    """Keep the ledger rows of one figure and/or one status, refusing names that match nothing.
 
-
-def status_table(table: pl.DataFrame) -> str:
-    """A Markdown table of each report figure and the status of its published numbers.
-
-    The README carries this table between marker comments; a test keeps it in step
-    with the ledger.
+    A misspelt status would otherwise give an empty table that reads as "no such claims".
     """
-    from kfanalysis.figures import FIGURES
-
-    lines = [
-        "| Figure | Subject | Built | Reproduced | Differs | Missing input |",
-        "|---|---|---|---|---|---|",
-    ]
-    for spec in FIGURES:
-        counts = summary(table.filter(pl.col("figure") == spec.figure))
-        lines.append(
-            f"| {spec.figure[3:]} | {spec.title} | {'yes' if spec.is_built else 'not yet'} | "
-            f"{counts['reproduced']} | {counts['differs']} | {counts['missing_input']} |"
-        )
-    return "\n".join(lines) + "\n"
+    if figure is not None:
+        wanted = f"fig{figure}" if isinstance(figure, int) or str(figure).isdigit() else str(figure)
+        known = [f"fig{n}" for n in range(1, 8)]
+        if wanted not in known:
+            raise KfError(
+                f"no figure {figure!r} in the ledger\n  Fix: use one of {', '.join(known)} (or 1 to 7)."
+            )
+        table = table.filter(pl.col("figure") == wanted)
+    if status is not None:
+        if status not in STATUSES:
+            raise KfError(f"no status {status!r}\n  Fix: use one of {', '.join(STATUSES)}.")
+        table = table.filter(pl.col("status") == status)
+    return table

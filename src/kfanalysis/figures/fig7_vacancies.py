@@ -28,7 +28,7 @@ from kfanalysis.charts import add_source_line, shade_newer_years, with_gaps
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
-from kfanalysis.published import ClaimResult, Computed, Missing
+from kfanalysis.published import ClaimResult, Found, Missing
 from kfanalysis.schemas import validate
 from kfanalysis.trends import LineFit, fit_line
 
@@ -210,12 +210,13 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
     results: dict[str, ClaimResult] = {}
     for year, claim_id in (("2020/21", "fig7_vacancies_2020_21"), ("2022/23", "fig7_vacancies_2022_23")):
         row = by_year[year]
-        results[claim_id] = Computed(
+        results[claim_id] = Found(
             value=float(row["vacancies_count"]),
-            method=f"not a computation: the claim quotes Skills for Care's published estimate of vacant "
-            f"posts for {year}, read here in the newest edition found ({row['vacancies_source_id']})",
+            source_id=str(row["vacancies_source_id"]),
+            locator=f"vacant posts for {year}",
+            what=f"Skills for Care's estimate of vacant posts in adult social care for {year}",
             why_differs="Skills for Care revises past years in each edition; the report may have used "
-            "an earlier edition",
+            "another edition",
         )
     results["fig7_social_care_extra_staff_by_2035"] = Missing(
         missing_input="the source of the 480,000 that the report quotes from a King's Fund blog "
