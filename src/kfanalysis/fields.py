@@ -271,7 +271,14 @@ FIELDS: dict[str, Field] = {
             "measure",
             "str",
             "Which Short and Long Term (SALT) activity count the row holds.",
-            allowed=("long-term support during the year", "requests for support from new clients"),
+            allowed=(
+                "long-term support during the year",
+                "requests for support from new clients",
+                "long-term support during the year, aged 18-64",
+                "long-term support during the year, aged 65 and over",
+                "requests for support from new clients, aged 18-64",
+                "requests for support from new clients, aged 65 and over",
+            ),
         ),
         Field(
             "activity_count",
@@ -343,6 +350,19 @@ FIELDS: dict[str, Field] = {
             minimum=0,
         ),
         Field("requests_count", "int", "Requests for support from new clients.", unit="requests", minimum=0),
+        Field(
+            "long_term_support_basis",
+            "str",
+            "Which published figure gives the long-term support count: an all-ages total to the unit, "
+            "the sum of the two published age bands (each rounded to 5), or a rounded all-ages total.",
+            allowed=("published total", "sum of age bands", "rounded published total"),
+        ),
+        Field(
+            "requests_basis",
+            "str",
+            "Which published figure gives the requests count (same choices as for long-term support).",
+            allowed=("published total", "sum of age bands", "rounded published total"),
+        ),
         Field(
             "requests_index",
             "float",
@@ -772,8 +792,10 @@ TABLES: dict[str, Table] = {
                 "is_deflator_chained",
                 "gce_real_index",
                 "long_term_support_count",
+                "long_term_support_basis",
                 "long_term_support_index",
                 "requests_count",
+                "requests_basis",
                 "requests_index",
             ),
             key=("financial_year",),
@@ -785,8 +807,10 @@ TABLES: dict[str, Table] = {
                     "is_deflator_chained",
                     "gce_real_index",
                     "long_term_support_count",
+                    "long_term_support_basis",
                     "long_term_support_index",
                     "requests_count",
+                    "requests_basis",
                     "requests_index",
                 }
             ),

@@ -79,6 +79,51 @@ def _best_rows(frame: pl.DataFrame, group: list[str], root: Path | str | None) -
     )
 
 
+def activity_counts(
+    activity: pl.DataFrame, measure: str, name: str, root: Path | str | None = None
+) -> pl.DataFrame:
+    """Each year's count for one measure, from the most exact figure NHS Digital published.
+
+    The order of preference is: an all-ages total published to the unit; else the sum of the
+    two published age bands (18-64 and 65 and over, each rounded to 5, so the sum can be a few
+    units off the unpublished total); else an all-ages total published rounded (to the nearest
+    thousand or 0.1 million). A rounded total can move a year the wrong way: 2016/17 requests
+    rounded to 1.8 million look like a fall from 2015/16, while the age bands show the rise of
+    0.2% that NHS Digital reported.
+
+    Returns:
+        ``financial_year``, ``{name}_count`` and ``{name}_basis``, one row per year.
+    """
+    totals = _best_rows(activity.filter(pl.col("measure") == measure), ["financial_year"], root)
+    bands = (
+        activity.filter(pl.col("measure").is_in([f"{measure}, aged 18-64", f"{measure}, aged 65 and over"]))
+        .group_by("financial_year")
+        .agg(pl.col("activity_count").sum().alias("band_sum"), pl.len().alias("bands"))
+        .filter(pl.col("bands") == 2)
+    )
+    exact = pl.col("precision_decimals") >= 0
+    return (
+        totals.join(bands, on="financial_year", how="full", coalesce=True)
+        .with_columns(
+            pl.when(exact)
+            .then(pl.col("activity_count"))
+            .when(pl.col("band_sum").is_not_null())
+            .then(pl.col("band_sum"))
+            .otherwise(pl.col("activity_count"))
+            .cast(pl.Int64)
+            .alias(f"{name}_count"),
+            pl.when(exact)
+            .then(pl.lit("published total"))
+            .when(pl.col("band_sum").is_not_null())
+            .then(pl.lit("sum of age bands"))
+            .otherwise(pl.lit("rounded published total"))
+            .alias(f"{name}_basis"),
+        )
+        .select("financial_year", f"{name}_count", f"{name}_basis")
+        .sort("financial_year")
+    )
+
+
 def _index(column: str, name: str) -> pl.Expr:
     """Index a column to its value in the base year (2015/16 = 100)."""
     base = pl.col(column).filter(pl.col("financial_year") == BASE_YEAR).first()
@@ -98,12 +143,10 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
     spending = _best_rows(
         load("asc_expenditure", root).filter(pl.col("price_basis") == "cash"), ["financial_year"], root
     )
-    activity = _best_rows(load("asc_activity", root), ["financial_year", "measure"], root)
+    activity = load("asc_activity", root)
     counts = {
-        name: activity.filter(pl.col("measure") == measure).select(
-            "financial_year", pl.col("activity_count").alias(name)
-        )
-        for name, measure in (("long_term_support_count", LTS), ("requests_count", REQUESTS))
+        name: activity_counts(activity, measure, name, root)
+        for name, measure in (("long_term_support", LTS), ("requests", REQUESTS))
     }
     years = sorted(set(spending["financial_year"]) | set(activity["financial_year"]))
     years = [y for y in years if y >= BASE_YEAR]
@@ -119,8 +162,8 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
             on="financial_year",
             how="left",
         )
-        .join(counts["long_term_support_count"], on="financial_year", how="left")
-        .join(counts["requests_count"], on="financial_year", how="left")
+        .join(counts["long_term_support"], on="financial_year", how="left")
+        .join(counts["requests"], on="financial_year", how="left")
     )
     table = to_real_terms(table, "gce_cash_gbp_bn", index=index).rename(
         {real_column_name("gce_cash_gbp_bn"): "gce_real_2021_22_gbp_bn"}
