@@ -24,17 +24,17 @@ def _raw_dicts(root: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _newest_by_edition(rows: list[dict[str, str]], measure: str) -> dict[str, tuple[str, str]]:
-    """For each year, (value, source_id) from the row with the latest edition_data_to that has one."""
+def _newest_rows(rows: list[dict[str, str]]) -> list[tuple[str, tuple[str, str], dict[str, str]]]:
+    """For each year, the raw row of the newest edition that gives a rate."""
     best: dict[str, dict[str, str]] = {}
     for row in rows:
-        if row[measure] == "":
+        if row["vacancy_rate_pct"] == "":
             continue
         year = row["financial_year"]
         edition = FinancialYear.parse(row["edition_data_to"])
         if year not in best or edition > FinancialYear.parse(best[year]["edition_data_to"]):
             best[year] = row
-    return {year: (row[measure], row["source_id"]) for year, row in best.items()}
+    return [(year, (row["vacancy_rate_pct"], row["source_id"]), row) for year, row in best.items()]
 
 
 def _by_year(table: pl.DataFrame) -> dict[str, dict[str, Any]]:
@@ -61,21 +61,42 @@ def test_years_without_an_estimate_are_empty_not_zero(table: pl.DataFrame) -> No
     assert not table["vacancy_rate_pct"].is_nan().any()
 
 
-@pytest.mark.parametrize(
-    ("measure", "source_column"),
-    [("vacancy_rate_pct", "vacancy_rate_source_id"), ("vacancies_count", "vacancies_source_id")],
-)
-def test_each_year_takes_the_newest_edition(
-    project: Path, table: pl.DataFrame, measure: str, source_column: str
-) -> None:
-    newest = _newest_by_edition(_raw_dicts(project, "social_care_vacancies"), measure)
+def test_each_year_takes_rate_and_count_from_one_edition(project: Path, table: pl.DataFrame) -> None:
+    # Worked out from the raw rows: the newest edition with a rate, and that edition's count.
+    chosen = {year: row for year, _, row in _newest_rows(_raw_dicts(project, "social_care_vacancies"))}
     rows = _by_year(table)
-    for year, (value, source) in newest.items():
-        assert rows[year][measure] == pytest.approx(float(value)), year
-        assert rows[year][source_column] == source, year
+    for year, raw_row in chosen.items():
+        row = rows[year]
+        assert row["edition_data_to"] == raw_row["edition_data_to"], year
+        assert row["vacancy_rate_pct"] == pytest.approx(float(raw_row["vacancy_rate_pct"])), year
+        assert row["vacancy_rate_source_id"] == raw_row["source_id"], year
+        if raw_row["vacancies_count"]:
+            assert row["vacancies_count"] == int(raw_row["vacancies_count"]), year
+            assert row["vacancies_source_id"] == raw_row["source_id"], year
+        else:
+            assert row["vacancies_count"] is None and row["vacancies_source_id"] is None, year
     for year, row in rows.items():
-        if year not in newest:
-            assert row[measure] is None and row[source_column] is None, year
+        if year not in chosen:
+            assert row["vacancy_rate_pct"] is None and row["vacancies_count"] is None, year
+
+
+def test_2020_21_count_is_not_taken_from_an_edition_without_the_rate(raw: RawEditor, project: Path) -> None:
+    # The 2023 edition's 110,000 for 2020/21 has no rate beside it; make it differ from the
+    # 2022 edition's count so the test can tell which edition was used.
+    def change(rows: list[list[str]]) -> None:
+        header = rows[0]
+        for r in rows[1:]:
+            if (
+                r[header.index("financial_year")] == "2020/21"
+                and r[header.index("edition_data_to")] == "2022/23"
+            ):
+                r[header.index("vacancies_count")] = "111000"
+
+    raw.edit("social_care_vacancies", change)
+    row = _by_year(fig7.build(project))["2020/21"]
+    assert row["edition_data_to"] == "2021/22"
+    assert row["vacancy_rate_pct"] == pytest.approx(7.0)
+    assert row["vacancies_count"] == 110_000
 
 
 def test_2021_22_rate_comes_from_the_2022_23_edition_not_the_earlier_one(

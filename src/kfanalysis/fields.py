@@ -841,6 +841,7 @@ TABLES: dict[str, Table] = {
             (
                 "financial_year",
                 "is_newer_than_report",
+                "edition_data_to",
                 "vacancy_rate_pct",
                 "vacancy_rate_source_id",
                 "vacancies_count",
@@ -852,6 +853,7 @@ TABLES: dict[str, Table] = {
             key=("financial_year",),
             nullable=frozenset(
                 {
+                    "edition_data_to",
                     "vacancy_rate_pct",
                     "vacancy_rate_source_id",
                     "vacancies_count",

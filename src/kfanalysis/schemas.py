@@ -35,11 +35,14 @@ def polars_dtype(field: Field) -> type[pl.DataType]:
 
 
 def _consecutive_years(data: Any) -> pl.LazyFrame:
-    """Pandera check: the two halves of "2021/22" are consecutive years."""
+    """Pandera check: the two halves of "2021/22" are consecutive years.
+
+    An empty cell passes here: whether a column may be empty is the schema's nullable rule.
+    """
     column = pl.col(data.key)
     start = column.str.slice(0, 4).cast(pl.Int32, strict=False)
     end = column.str.slice(5, 2).cast(pl.Int32, strict=False)
-    return data.lazyframe.select(((start + 1) % 100 == end).fill_null(False))
+    return data.lazyframe.select(column.is_null() | ((start + 1) % 100 == end).fill_null(False))
 
 
 def _checks(field: Field) -> list[pa.Check]:

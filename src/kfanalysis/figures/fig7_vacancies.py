@@ -8,9 +8,10 @@ is our reading, from The King's Fund's Social care 360 chart of the same name.
 Two choices shape the table, and both are stated in the book:
 
 * Skills for Care revises its whole back series every year, and no single
-  edition with every year was found. For each year and each measure (rate,
-  count) the value comes from the newest edition read that gives it
-  (``edition_data_to``), and each row names its source.
+  edition with every year was found. Each year's rate and count come from one
+  edition: the newest edition read that gives that year's rate
+  (``edition_data_to``), with the count that same edition gives (empty where it
+  gives none). A rate and a count from different editions are never paired.
 * The report's title says England, but no England unemployment series could be
   read; the UK series is used and labelled as such, unless a complete England
   series is added to data/raw, in which case it is preferred.
@@ -44,14 +45,28 @@ REPORT_FIRST, REPORT_LAST = FinancialYear.parse("2012/13"), FinancialYear.parse(
 CLAIM_YEARS = ("2020/21", "2022/23")
 
 
-def _newest_per_year(vacancies: pl.DataFrame, measure: str, source_column: str) -> pl.DataFrame:
-    """For each year, the value of ``measure`` from the newest edition that gives one."""
+def _one_edition_per_year(vacancies: pl.DataFrame) -> pl.DataFrame:
+    """For each year, the rate and count of the newest edition that gives that year's rate.
+
+    Editions revise earlier years (2020/21: 105,000 vacant posts in the first estimate, 110,000
+    a year later), so a rate from one edition beside a count from another would describe no
+    published series.
+    """
     return (
-        vacancies.filter(pl.col(measure).is_not_null())
+        vacancies.filter(pl.col("vacancy_rate_pct").is_not_null())
         .sort("financial_year", "edition_data_to")
         .group_by("financial_year", maintain_order=True)
         .last()
-        .select("financial_year", measure, pl.col("source_id").alias(source_column))
+        .select(
+            "financial_year",
+            "edition_data_to",
+            "vacancy_rate_pct",
+            pl.col("source_id").alias("vacancy_rate_source_id"),
+            "vacancies_count",
+            pl.when(pl.col("vacancies_count").is_not_null())
+            .then(pl.col("source_id"))
+            .alias("vacancies_source_id"),
+        )
     )
 
 
@@ -94,16 +109,14 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         FigureInputError: If a year the figure or its claims need is absent.
     """
     vacancies = load("social_care_vacancies", root)
-    rates = _newest_per_year(vacancies, "vacancy_rate_pct", "vacancy_rate_source_id")
-    counts = _newest_per_year(vacancies, "vacancies_count", "vacancies_source_id")
+    estimates = _one_edition_per_year(vacancies)
     last = max(FinancialYear.parse(y) for y in vacancies["financial_year"])
     years = [str(y) for y in FinancialYear.range(REPORT_FIRST, max(last, REPORT_LAST))]
     spine = pl.DataFrame({"financial_year": years}, schema={"financial_year": pl.String}).with_columns(
         (pl.col("financial_year") > str(REPORT_LAST)).alias("is_newer_than_report")
     )
     table = (
-        spine.join(rates, on="financial_year", how="left")
-        .join(counts, on="financial_year", how="left")
+        spine.join(estimates, on="financial_year", how="left")
         .join(_unemployment(load("unemployment_rate", root), years), on="financial_year", how="left")
         .select(fields.table(TABLE).columns)
     )
@@ -197,8 +210,8 @@ def plot(table: pl.DataFrame) -> Figure:
     right.set_title("Vacancy rate against unemployment, report years", fontsize=10)
     add_source_line(
         figure,
-        "Sources: Skills for Care workforce estimates (newest edition read for each "
-        "year); ONS Labour Force Survey, series MGSX.",
+        "Sources: Skills for Care workforce estimates (rate and count of each year from one "
+        "edition, the newest read); ONS Labour Force Survey, series MGSX.",
     )
     figure.tight_layout()
     return figure
@@ -213,8 +226,9 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         results[claim_id] = Found(
             value=float(row["vacancies_count"]),
             source_id=str(row["vacancies_source_id"]),
-            locator=f"vacant posts for {year}",
-            what=f"Skills for Care's estimate of vacant posts in adult social care for {year}",
+            locator=f"vacant posts for {year}, edition with data to {row['edition_data_to']}",
+            what=f"Skills for Care's estimate of vacant posts in adult social care for {year}, in the "
+            "newest edition read that gives the year's rate and count",
             why_differs="Skills for Care revises past years in each edition; the report may have used "
             "another edition",
         )
