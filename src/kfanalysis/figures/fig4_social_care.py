@@ -343,7 +343,8 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
             "requests_index",
             LATEST_BEFORE_REPORT,
             "requests for support from new clients",
-            "requests are counted, not people, and the 2015/16 total was found only to the nearest thousand",
+            "requests are counted, not people, and no exact 2015/16 total was found: the base is the sum "
+            "of NHS Digital's two published age bands",
             "total requests for support from new clients in 2015/16, as published by NHS Digital",
         ),
     }
