@@ -131,9 +131,9 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         orient="row",
     )
     table = spine.join(found, on=["financial_year", "spending_sector"], how="left")
-    table = to_real_terms(table, "spending_cash_gbp_bn", index=deflator(root=root)).rename(
-        {real_column_name("spending_cash_gbp_bn"): "spending_real_2021_22_gbp_bn"}
-    )
+    table = to_real_terms(
+        table, "spending_cash_gbp_bn", index=deflator(root=root), allow_forecast=True
+    ).rename({real_column_name("spending_cash_gbp_bn"): "spending_real_2021_22_gbp_bn"})
     return validate(TABLE, table.select(fields.table(TABLE).columns))
 
 

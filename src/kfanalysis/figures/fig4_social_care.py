@@ -122,7 +122,7 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         .join(counts["long_term_support_count"], on="financial_year", how="left")
         .join(counts["requests_count"], on="financial_year", how="left")
     )
-    table = to_real_terms(table, "gce_cash_gbp_bn", index=index).rename(
+    table = to_real_terms(table, "gce_cash_gbp_bn", index=index, allow_forecast=True).rename(
         {real_column_name("gce_cash_gbp_bn"): "gce_real_2021_22_gbp_bn"}
     )
     chained = index.select("financial_year", pl.col("is_chained").alias("is_deflator_chained"))
