@@ -306,9 +306,47 @@ def test_fig4_table_in_real_terms_at_another_base(project: Path) -> None:
     table = fig4.build(project).filter(pl.col("gce_cash_gbp_bn").is_not_null())
     index = _deflator(project)
     rebased = kfanalysis.to_real_terms(
-        table.select("financial_year", "gce_cash_gbp_bn"), "gce_cash_gbp_bn", base="2015/16"
+        table.select("financial_year", "gce_cash_gbp_bn"),
+        "gce_cash_gbp_bn",
+        base="2015/16",
+        allow_forecast=True,
     )
     column = next(c for c in rebased.columns if c.startswith("gce_cash_gbp_bn_real"))
     for row in rebased.iter_rows(named=True):
         year = row["financial_year"]
         assert row[column] == pytest.approx(row["gce_cash_gbp_bn"] * index["2015/16"] / index[year]), year
+
+
+def test_fig4_real_spending_claim_under_the_june_2023_deflator(project: Path, committed: dict) -> None:
+    # The June 2023 edition is referenced to 2022-23 = 100; the ratio of two years does not care.
+    june = {
+        r["financial_year"]: float(r["gdp_deflator_index"])
+        for r in _raw(project, "gdp_deflator_2023_06")
+        if r["gdp_deflator_index"]
+    }
+    cash_2015 = float(
+        _cell(
+            project,
+            "asc_expenditure",
+            "gross_current_expenditure_gbp_bn",
+            financial_year="2015/16",
+            price_basis="cash",
+        )
+    )
+    cash_2021 = float(
+        _cell(
+            project,
+            "asc_expenditure",
+            "gross_current_expenditure_gbp_bn",
+            financial_year="2021/22",
+            price_basis="cash",
+        )
+    )
+    expected = 100 * (cash_2021 / june["2021/22"]) / (cash_2015 / june["2015/16"]) - 100
+    table = kfanalysis.ledger(root=project)
+    row = next(r for r in table.iter_rows(named=True) if r["claim_id"] == "fig4_real_spend_up_since_2015_16")
+    assert row["ours_value_deflator_2023_06"] == pytest.approx(expected)
+    assert row["status_deflator_2023_06"] == ("reproduced" if expected > 0 else "differs")
+    # A claim in cash or in counts has no deflator sensitivity.
+    fig1 = [r for r in table.iter_rows(named=True) if r["figure"] == "fig1"]
+    assert fig1 and all(r["status_deflator_2023_06"] is None for r in fig1)

@@ -153,6 +153,24 @@ def test_ledger_rows_gives_each_kind_of_result_its_status_and_reason() -> None:
     assert summary(table) == {"reproduced": 1, "confirmed": 1, "differs": 3, "missing_input": 2}
 
 
+def test_ledger_rows_states_each_real_terms_claim_under_the_other_deflator() -> None:
+    claims = _claims(("a", "fig4", 13.0), ("b", "fig4", 13.0), ("c", "fig4", 5.0), ("d", "fig4", 1.0))
+    results = {
+        "a": Computed(13.2, "m"),
+        "b": Computed(13.2, "m"),
+        "c": Computed(5.0, "m"),
+        "d": Missing("x", "y"),
+    }
+    other = {"a": Computed(13.4, "m"), "b": Computed(13.6, "m"), "d": Missing("x", "y")}
+    rows = {r["claim_id"]: r for r in ledger_rows(claims, results, {}, other).iter_rows(named=True)}
+    assert rows["a"]["status"] == rows["a"]["status_deflator_2023_06"] == "reproduced"
+    assert rows["a"]["ours_value_deflator_2023_06"] == pytest.approx(13.4)
+    # 13.6 no longer rounds to 13: the finding would not survive the other edition.
+    assert rows["b"]["status"] == "reproduced" and rows["b"]["status_deflator_2023_06"] == "differs"
+    assert rows["c"]["status_deflator_2023_06"] is None and rows["c"]["ours_value_deflator_2023_06"] is None
+    assert rows["d"]["status_deflator_2023_06"] == "missing_input"
+
+
 def test_ledger_rows_refuses_results_for_unpublished_claims() -> None:
     with pytest.raises(KfError, match="zzz"):
         ledger_rows(_claims(("a", "fig7", 1.0)), {"a": Computed(1.0, "m"), "zzz": Computed(1.0, "m")}, {})

@@ -65,3 +65,14 @@ class ChecksumError(RawDataError):
 
 class FigureInputError(KfError):
     """A figure cannot be built because a table lacks something the figure needs."""
+
+
+class RealTermsError(KfError, ValueError):
+    """A table cannot be put in (or out of) real terms as asked: wrong basis, bad year, unknown edition.
+
+    It is also a ``ValueError``, because in every case the argument's value is what is wrong.
+    """
+
+
+class ForecastDeflatorWarning(UserWarning):
+    """A real-terms value rests on forecast deflator values, which later editions revise."""

@@ -174,10 +174,11 @@ FIELDS: dict[str, Field] = {
         Field(
             "gdp_deflator_index",
             "float",
-            "HM Treasury GDP deflator at market prices, UK, financial year, 2021-22 = 100 "
-            "(March 2023 Quarterly National Accounts edition). Empty where the edition gives "
+            "HM Treasury GDP deflator at market prices, UK, financial year, as published on the "
+            "edition's own reference year (2021-22 = 100 in the March 2023 edition, 2022-23 = 100 in "
+            "June 2023; built tables say their base in their name). Empty where the edition gives "
             "only a percentage change.",
-            unit="index (2021/22 = 100)",
+            unit="index (reference year = 100)",
             minimum=0.0001,
         ),
         Field(
@@ -573,6 +574,19 @@ FIELDS: dict[str, Field] = {
         ),
         Field("reason", "str", "Why the status is what it is: method, definitions, vintage."),
         Field("missing_input", "str", "The input that is not in the snapshot, for missing_input rows."),
+        Field(
+            "ours_value_deflator_2023_06",
+            "float",
+            "For a claim stated in real terms: our value recomputed with HM Treasury's June 2023 GDP "
+            "deflator instead of March 2023's. Empty for claims not in real terms.",
+        ),
+        Field(
+            "status_deflator_2023_06",
+            "str",
+            "For a claim stated in real terms: its status with the June 2023 deflator, to show whether the "
+            "finding survives a change of deflator edition. Empty for claims not in real terms.",
+            allowed=("reproduced", "confirmed", "differs", "missing_input"),
+        ),
     ]
 }
 
@@ -591,18 +605,31 @@ def _extract(
 TABLES: dict[str, Table] = {
     t.name: t
     for t in [
-        _extract(
-            "gdp_deflator",
-            "HM Treasury GDP deflator at market prices by financial year, as published in one "
-            "edition; the base of every real-terms figure.",
-            (
-                "financial_year",
-                "gdp_deflator_index",
-                "gdp_deflator_change_pct",
-                "is_forecast",
-            ),
-            key=("financial_year",),
-            nullable=frozenset({"gdp_deflator_index", "gdp_deflator_change_pct"}),
+        *(
+            _extract(
+                name,
+                f"HM Treasury GDP deflator at market prices by financial year, {what}.",
+                (
+                    "financial_year",
+                    "gdp_deflator_index",
+                    "gdp_deflator_change_pct",
+                    "is_forecast",
+                ),
+                key=("financial_year",),
+                nullable=frozenset({"gdp_deflator_index", "gdp_deflator_change_pct"}),
+            )
+            for name, what in (
+                (
+                    "gdp_deflator",
+                    "March 2023 (Quarterly National Accounts) edition, 2021-22 = 100: the edition the "
+                    "report names and the base of every real-terms figure",
+                ),
+                (
+                    "gdp_deflator_2023_06",
+                    "June 2023 (Quarterly National Accounts) edition, 2022-23 = 100: a later vintage, "
+                    "held to show how far real-terms results move with the edition",
+                ),
+            )
         ),
         _extract(
             "social_care_vacancies",
@@ -882,9 +909,19 @@ TABLES: dict[str, Table] = {
                 "status",
                 "reason",
                 "missing_input",
+                "ours_value_deflator_2023_06",
+                "status_deflator_2023_06",
             ),
             key=("claim_id",),
-            nullable=frozenset({"ours_value", "difference", "missing_input"}),
+            nullable=frozenset(
+                {
+                    "ours_value",
+                    "difference",
+                    "missing_input",
+                    "ours_value_deflator_2023_06",
+                    "status_deflator_2023_06",
+                }
+            ),
             is_raw=False,
         ),
     ]

@@ -18,7 +18,7 @@ import polars as pl
 
 from kfanalysis import __version__
 from kfanalysis.fields import TABLES
-from kfanalysis.figures import built_figures, planned_reasons
+from kfanalysis.figures import FigureModule, built_figures, planned_reasons
 from kfanalysis.loader import load
 from kfanalysis.paths import project_paths
 from kfanalysis.prices import deflator
@@ -28,6 +28,8 @@ from kfanalysis.sources import checksummed_files, sha256_of
 from kfanalysis.write import csv_bytes, png_bytes, staged_outputs
 
 Progress = Callable[[str], None]
+#: The deflator edition every real-terms claim is also recomputed with (see ``_with_other_deflator``).
+OTHER_DEFLATOR_EDITION = "2023-06"
 
 
 def _stderr(message: str) -> None:
@@ -61,16 +63,31 @@ def build_tables(root: Path | str | None = None, progress: Progress | None = Non
     say(f"[2/{steps}] deflator (HM Treasury, 2021/22 prices)")
     built.tables["deflator_2021_22"] = validate("deflator_2021_22", deflator(root=root))
     results: dict[str, ClaimResult] = {}
+    other_deflator: dict[str, ClaimResult] = {}
     for number, spec in enumerate(specs, start=3):
         say(f"[{number}/{steps}] {spec.figure}: {spec.title}")
         module = spec.load_module()
         table = module.build(root)
         built.tables[module.TABLE] = table
         results.update(module.claims(table))
+        other_deflator.update(_with_other_deflator(module, root))
     say(f"[{steps}/{steps}] ledger of published numbers")
-    ledger = ledger_rows(published_numbers(root), results, planned_reasons())
+    ledger = ledger_rows(published_numbers(root), results, planned_reasons(), other_deflator)
     built.ledger = validate("ledger", ledger)
     return built
+
+
+def _with_other_deflator(module: FigureModule, root: Path | str | None) -> dict[str, ClaimResult]:
+    """A figure's real-terms claims recomputed with HM Treasury's June 2023 deflator.
+
+    The report names only "March 2023"; a finding that changes with the next edition of the
+    same index is a finding about the deflator, and the ledger says so beside it.
+    """
+    claim_ids: tuple[str, ...] = getattr(module, "REAL_TERMS_CLAIMS", ())
+    if not claim_ids:
+        return {}
+    recomputed = module.claims(module.build(root, deflator_edition=OTHER_DEFLATOR_EDITION))  # type: ignore[call-arg]
+    return {cid: recomputed[cid] for cid in claim_ids}
 
 
 def ledger(

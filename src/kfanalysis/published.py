@@ -119,6 +119,7 @@ def ledger_rows(
     claims: pl.DataFrame,
     results: dict[str, ClaimResult],
     planned: dict[str, str],
+    other_deflator: dict[str, ClaimResult] | None = None,
 ) -> pl.DataFrame:
     """Assemble the ledger from the published numbers and each figure's results.
 
@@ -126,6 +127,8 @@ def ledger_rows(
         claims: The published_numbers table.
         results: {claim_id: result} from every built figure.
         planned: {figure: sentence} for figures whose module is not built yet.
+        other_deflator: {claim_id: result} for the claims stated in real terms, recomputed with
+            HM Treasury's June 2023 deflator; their status under it goes in its own columns.
 
     Raises:
         KfError: If a built figure gives no result for one of its claims, or a result
@@ -200,6 +203,8 @@ def ledger_rows(
                     "missing_input": None,
                 }
             )
+    for row in rows:
+        row.update(_under_other_deflator(row, (other_deflator or {}).get(row["claim_id"])))
     from kfanalysis.fields import columns_of
     from kfanalysis.schemas import polars_dtype
 
@@ -211,6 +216,23 @@ def summary(table: pl.DataFrame) -> dict[str, int]:
     """Count ledger rows by status, with every status present (zero if none)."""
     counts = dict(table.group_by("status").len().iter_rows())
     return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def _under_other_deflator(row: dict[str, object], result: ClaimResult | None) -> dict[str, object]:
+    """The two sensitivity columns of a ledger row: value and status with the other deflator edition."""
+    if result is None:
+        return {"ours_value_deflator_2023_06": None, "status_deflator_2023_06": None}
+    if isinstance(result, Missing):
+        return {"ours_value_deflator_2023_06": None, "status_deflator_2023_06": "missing_input"}
+    status = status_of(
+        float(row["published_value"]),  # type: ignore[arg-type]
+        str(row["comparison"]),
+        int(row["precision_decimals"]),  # type: ignore[call-overload]
+        result.value,
+    )
+    if isinstance(result, Found) and status == "reproduced":
+        status = "confirmed"
+    return {"ours_value_deflator_2023_06": result.value, "status_deflator_2023_06": status}
 
 
 def filter_ledger(

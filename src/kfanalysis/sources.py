@@ -16,13 +16,15 @@ from pathlib import Path
 
 from kfanalysis.errors import ChecksumError, Problem, RawDataError
 from kfanalysis.paths import ProjectPaths, project_paths
+from kfanalysis.periods import CANONICAL_PATTERN
 from kfanalysis.write import write_text_atomic
 
 REQUIRED_KEYS = ("title", "publisher", "edition", "date_published", "url", "licence", "date_accessed")
-OPTIONAL_KEYS = ("file_url", "file_name", "file_sha256", "note")
+OPTIONAL_KEYS = ("file_url", "file_name", "file_sha256", "covers_from", "covers_to", "note")
 #: Files in data/raw that SHA256SUMS covers.
 CHECKSUMMED_SUFFIXES = (".csv", ".toml")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_FINANCIAL_YEAR = re.compile(CANONICAL_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class Source:
         file_sha256: SHA-256 of the file, so a download or a copy can be told apart from the
             bytes the extracts were read from. Where it was taken from an archived copy rather
             than the official download, ``note`` says so.
+        covers_from: Earliest financial year the edition holds, where the publication itself
+            makes that plain (a workbook's first row); otherwise None.
+        covers_to: Latest financial year the edition holds (a release "for 2022-23" cannot
+            hold 2023/24). ``kfanalysis sources --refresh-checksums`` warns about a row citing
+            the edition for a year outside ``covers_from`` to ``covers_to``.
         note: Anything a reader must know about how the source was used.
     """
 
@@ -59,7 +66,18 @@ class Source:
     file_url: str | None = None
     file_name: str | None = None
     file_sha256: str | None = None
+    covers_from: str | None = None
+    covers_to: str | None = None
     note: str | None = None
+
+    def covers(self, year: str) -> bool:
+        """Whether the edition can hold a value for financial year ``year`` (True when undeclared)."""
+        from kfanalysis.periods import FinancialYear
+
+        fy = FinancialYear.parse(year)
+        if self.covers_from is not None and fy < FinancialYear.parse(self.covers_from):
+            return False
+        return not (self.covers_to is not None and fy > FinancialYear.parse(self.covers_to))
 
     def file_names(self) -> list[str]:
         """Names the official file may have on disk: the download's own name, then ``file_name``."""
@@ -141,6 +159,10 @@ def _bad_file_keys(entry: dict[str, object]) -> list[tuple[str, str]]:
     name = entry.get("file_name")
     if name is not None and not (isinstance(name, str) and name.strip() and not re.search(r"[/\\]", name)):
         bad.append((f"file_name {name!r} is not a bare file name", "give the name only, without a folder"))
+    for key in ("covers_from", "covers_to"):
+        value = entry.get(key)
+        if value is not None and not (isinstance(value, str) and _FINANCIAL_YEAR.match(value)):
+            bad.append((f"{key} {value!r} is not a financial year", "write it like 2021/22"))
     url = entry.get("file_url")
     if url is not None and not (isinstance(url, str) and re.match(r"^https?://[^/]+/.+", url)):
         bad.append(

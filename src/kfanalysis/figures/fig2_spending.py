@@ -41,7 +41,10 @@ if TYPE_CHECKING:
 
 TABLE = "fig2_spending"
 #: The raw tables this figure reads (and no others).
-INPUTS = ("dhsc_spending", "asc_expenditure", "public_health_grant", "gdp_deflator")
+INPUTS = ("dhsc_spending", "asc_expenditure", "public_health_grant", "gdp_deflator", "gdp_deflator_2023_06")
+
+#: Claims stated in real terms: the ledger recomputes them under every deflator edition held.
+REAL_TERMS_CLAIMS = ("fig2_primary_care_spend_2021_22",)
 #: The report's year.
 REPORT_YEAR = "2021/22"
 TRUST_SECTORS = SPENDING_SECTORS[:5]
@@ -96,8 +99,13 @@ def _destination(frame: pl.DataFrame, name: str, sector: str, what: str, column:
     )
 
 
-def build(root: Path | str | None = None) -> pl.DataFrame:
+def build(root: Path | str | None = None, deflator_edition: str | None = None) -> pl.DataFrame:
     """Build the Figure 2 table from data/raw.
+
+    Args:
+        root: Project root; found from the working directory if omitted.
+        deflator_edition: HM Treasury deflator edition for real terms (March 2023 if omitted);
+            the ledger rebuilds with each other edition held to see whether a claim survives it.
 
     Returns:
         One row per year with primary care figures and destination, in chart order.
@@ -131,9 +139,12 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         orient="row",
     )
     table = spine.join(found, on=["financial_year", "spending_sector"], how="left")
-    table = to_real_terms(table, "spending_cash_gbp_bn", index=deflator(root=root)).rename(
-        {real_column_name("spending_cash_gbp_bn"): "spending_real_2021_22_gbp_bn"}
-    )
+    table = to_real_terms(
+        table,
+        "spending_cash_gbp_bn",
+        index=deflator(root=root, edition=deflator_edition),
+        allow_forecast=True,
+    ).rename({real_column_name("spending_cash_gbp_bn"): "spending_real_2021_22_gbp_bn"})
     return validate(TABLE, table.select(fields.table(TABLE).columns))
 
 

@@ -49,7 +49,16 @@ if TYPE_CHECKING:
 
 TABLE = "fig4_social_care"
 #: The raw tables this figure reads (and no others).
-INPUTS = ("asc_expenditure", "asc_activity", "asc_real_change_published", "gdp_deflator")
+INPUTS = (
+    "asc_expenditure",
+    "asc_activity",
+    "asc_real_change_published",
+    "gdp_deflator",
+    "gdp_deflator_2023_06",
+)
+
+#: Claims stated in real terms: the ledger recomputes them under every deflator edition held.
+REAL_TERMS_CLAIMS = ("fig4_real_spend_up_since_2015_16",)
 BASE_YEAR = "2015/16"
 #: Our reading of the chart's end year: the methods annex says financial data often stop at
 #: 2021/22; the figure's own end year is not stated.
@@ -130,8 +139,13 @@ def _index(column: str, name: str) -> pl.Expr:
     return (pl.col(column) / base * 100.0).alias(name)
 
 
-def build(root: Path | str | None = None) -> pl.DataFrame:
+def build(root: Path | str | None = None, deflator_edition: str | None = None) -> pl.DataFrame:
     """Build the Figure 4 table from data/raw.
+
+    Args:
+        root: Project root; found from the working directory if omitted.
+        deflator_edition: HM Treasury deflator edition for real terms (March 2023 if omitted);
+            the ledger rebuilds with each other edition held to see whether a claim survives it.
 
     Returns:
         One row per financial year from 2015/16 to the latest year published, with cash and
@@ -151,7 +165,7 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
     years = sorted(set(spending["financial_year"]) | set(activity["financial_year"]))
     years = [y for y in years if y >= BASE_YEAR]
     spine = pl.DataFrame({"financial_year": years}, schema={"financial_year": pl.String})
-    index = deflator(root=root)
+    index = deflator(root=root, edition=deflator_edition)
     table = (
         spine.join(
             spending.select(
@@ -165,9 +179,9 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         .join(counts["long_term_support"], on="financial_year", how="left")
         .join(counts["requests"], on="financial_year", how="left")
     )
-    table = to_real_terms(table, "gce_cash_gbp_bn", index=index).rename(
-        {real_column_name("gce_cash_gbp_bn"): "gce_real_2021_22_gbp_bn"}
-    )
+    table = to_real_terms(
+        table, "gce_cash_gbp_bn", index=index, allow_forecast=True, price_basis=None
+    ).rename({real_column_name("gce_cash_gbp_bn"): "gce_real_2021_22_gbp_bn"})
     chained = index.select("financial_year", pl.col("is_chained").alias("is_deflator_chained"))
     table = table.join(chained, on="financial_year", how="left").with_columns(
         pl.when(pl.col("gce_real_2021_22_gbp_bn").is_not_null()).then(pl.col("is_deflator_chained"))
