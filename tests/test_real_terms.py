@@ -333,3 +333,23 @@ def test_rebase_of_the_deflator_itself_is_unchanged_by_editions(project: Path) -
     # rebase() is the arithmetic both editions share: the default build's table stays as it was.
     march = deflator(root=project)
     assert rebase(march, "2021/22").equals(march)
+
+
+def test_editions_side_by_side_restate_at_2021_22() -> None:
+    from kfanalysis.deflator_editions import compare_editions
+
+    table = {r["financial_year"]: r for r in compare_editions(root=REAL_RAW.parents[1]).iter_rows(named=True)}
+    assert table["2021/22"]["index_2023_03"] == pytest.approx(100)
+    assert table["2021/22"]["index_2023_06"] == pytest.approx(100)
+    with (REAL_RAW / "gdp_deflator_2023_06.csv").open(encoding="utf-8", newline="") as fh:
+        june = {
+            r["financial_year"]: float(r["gdp_deflator_index"])
+            for r in csv.DictReader(fh)
+            if r["gdp_deflator_index"]
+        }
+    # Rebasing by hand: 2015/16 in the June edition, over its 2021/22, times 100.
+    assert table["2015/16"]["index_2023_06"] == pytest.approx(100 * june["2015/16"] / june["2021/22"])
+    row = table["2015/16"]
+    assert row["difference_pct"] == pytest.approx((row["index_2023_03"] / row["index_2023_06"] - 1) * 100)
+    assert not row["is_forecast_in_either"]
+    assert table["2023/24"]["is_forecast_in_either"]
