@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from shared_required import pytest_runtest_makereport  # noqa: F401 (registers the KF_REQUIRE_SHARED hook)
 
 from kfanalysis.fields import TABLES
 from kfanalysis.paths import ENV_VAR, project_paths

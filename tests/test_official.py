@@ -256,8 +256,12 @@ def _expected_rows() -> int:
         (pl.col("source_id") == "nhsd_asc_overview_2022")
         & (pl.col("price_basis") == "real terms, 2020/21 prices, NHS Digital")
     )
+    # every age-band count Figure 4 takes from the Overview's Tables 1 and 3
+    bands = pl.read_csv(REAL_RAW / "asc_activity.csv", infer_schema=False).filter(
+        pl.col("source_id") == "nhsd_asc_overview_2022"
+    )
     index = hmt["gdp_deflator_index"].is_not_null().sum()
-    return 2 * index + hmt["gdp_deflator_change_pct"].is_not_null().sum() + asc.height
+    return 2 * index + hmt["gdp_deflator_change_pct"].is_not_null().sum() + asc.height + bands.height
 
 
 @needs_shared

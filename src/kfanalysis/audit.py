@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -38,6 +39,7 @@ RESULT_SCHEMA = {
     "table": pl.String,
     "financial_year": pl.String,
     "column": pl.String,
+    "selection": pl.String,
     "ours": pl.Float64,
     "official": pl.Float64,
     "status": pl.String,
@@ -66,6 +68,10 @@ class Check:
     rows: tuple[tuple[str, str], ...]
     read: Callable[[Path], pl.DataFrame]
     official_column: str
+
+    def selection(self) -> str:
+        """The filters other than the source, as text, so two checks of one column can be told apart."""
+        return "; ".join(f"{column} = {value}" for column, value in self.rows if column != "source_id")
 
 
 CHECKS = (
@@ -101,6 +107,39 @@ CHECKS = (
         (("source_id", ASC_OVERVIEW), ("price_basis", "real terms, 2020/21 prices, NHS Digital")),
         read_asc_overview_row,
         "value",
+    ),
+    *(
+        # NHS Digital's age bands, which Figure 4 adds up where no exact all-ages total was published.
+        Check(
+            ASC_OVERVIEW,
+            "asc_activity",
+            "activity_count",
+            (("source_id", ASC_OVERVIEW), ("measure", measure)),
+            partial(read_asc_overview_row, row_label=label, sheet=sheet),
+            "value",
+        )
+        for measure, sheet, label in (
+            (
+                "requests for support from new clients, aged 18-64",
+                "Table 1",
+                "Number of new requests for support: Age 18-64",
+            ),
+            (
+                "requests for support from new clients, aged 65 and over",
+                "Table 1",
+                "Number of new requests for support: Age 65 and over",
+            ),
+            (
+                "long-term support during the year, aged 18-64",
+                "Table 3",
+                "Number receiving long-term support during the year: Age 18-64",
+            ),
+            (
+                "long-term support during the year, aged 65 and over",
+                "Table 3",
+                "Number receiving long-term support during the year: Age 65 and over",
+            ),
+        )
     ),
 )
 
@@ -210,7 +249,9 @@ def _compare(check: Check, ours: list[tuple[str, str]], official: pl.DataFrame |
             status = "not_in_file"
         else:
             status = "agree" if within_shown_precision(text, theirs) else "disagree"
-        rows.append((check.source_id, check.table, year, check.column, float(text), theirs, status))
+        rows.append(
+            (check.source_id, check.table, year, check.column, check.selection(), float(text), theirs, status)
+        )
     return rows
 
 
@@ -275,8 +316,8 @@ def report(result: pl.DataFrame, files: list[OfficialFile], folder: Path) -> str
         tbl_hide_dataframe_shape=True,
         tbl_hide_column_data_types=True,
         tbl_formatting="ASCII_MARKDOWN",
-        tbl_width_chars=200,
-        fmt_str_lengths=60,
+        tbl_width_chars=260,
+        fmt_str_lengths=80,
         fmt_float="full",
     ):
         parts.append(str(result))
@@ -288,7 +329,8 @@ def report(result: pl.DataFrame, files: list[OfficialFile], folder: Path) -> str
     )
     for row in result.filter(pl.col("status") == "disagree").iter_rows(named=True):
         parts.append(
-            f"DISAGREE {row['table']} {row['financial_year']} {row['column']}: ours {row['ours']!r}, "
-            f"official {row['official']!r} ({row['source_id']})"
+            f"DISAGREE {row['table']} {row['financial_year']} {row['column']}"
+            + (f" ({row['selection']})" if row["selection"] else "")
+            + f": ours {row['ours']!r}, official {row['official']!r} ({row['source_id']})"
         )
     return "\n".join(parts)
