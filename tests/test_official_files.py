@@ -76,7 +76,6 @@ HELD = (
     Held(
         "round2/gdp_deflator_qna_update_2022_2023_06.xlsx",
         ("miscellane/extra, data/deflator/gdp_deflator_qna_update_2022_2023_06.xlsx",),
-        why_uncited="HM Treasury's June 2023 edition, not yet an extract (the deflator-edition work adds it)",
     ),
     Held(
         "round2/ons_qna_dataset_2023-03-31.csv",
@@ -118,6 +117,7 @@ VALUE_COLUMNS = {
     "asc_activity": ("activity_count",),
     "asc_expenditure": ("gross_current_expenditure_gbp_bn",),
     "gdp_deflator": ("gdp_deflator_index", "gdp_deflator_change_pct"),
+    "gdp_deflator_2023_06": ("gdp_deflator_index", "gdp_deflator_change_pct"),
     "doctors_workforce": ("staff_number",),
 }
 
@@ -129,6 +129,12 @@ _CELL = re.compile(
 _ROW_COLUMNS = re.compile(
     r"sheet '(?P<sheet>[^']+)', row (?P<row>\d+) \('(?P<label>[^']+)'\), "
     r"columns? '(?P<first>[^']+)'(?: and '(?P<second>[^']+)')?"
+)
+# "sheet '30062023 deflator update', row 58 ('2005-06'), cells C58 ('2022-23 = 100') and D58 ('per cent ...')"
+_ROW_CELLS = re.compile(
+    r"sheet '(?P<sheet>[^']+)', row (?P<row>\d+) \('(?P<label>[^']+)'\), "
+    r"cells? (?P<first>[A-Z]{1,3}\d+) \('(?P<first_header>[^']+)'\)"
+    r"(?: and (?P<second>[A-Z]{1,3}\d+) \('(?P<second_header>[^']+)'\))?"
 )
 # "monthly headcount by staff group and grade, row 'Consultant', column 01/09/16"
 _CSV_CELL = re.compile(r"row '(?P<row>[^']+)', column (?P<column>\d\d/\d\d/\d\d)\b")
@@ -267,6 +273,27 @@ def check(value: Cited, shared: Path) -> str:
             year = value.row.get("financial_year")
             return f"row {row} of {found['sheet']!r} is not {found['label']!r} for {year}"
         return _agrees(value.ours, sheet.cell(row, columns[0]).value)
+    if (found := _ROW_CELLS.search(locator)) is not None:
+        sheet = _workbook(path)[found["sheet"]]
+        row = int(found["row"])
+        named = [(found["first"], found["first_header"]), (found["second"], found["second_header"])]
+        cells = [(cell, header) for cell, header in named if cell]
+        position = VALUE_COLUMNS[value.table].index(value.column)
+        if position >= len(cells):
+            return f"the locator names {len(cells)} cell(s); {value.column} is not among them"
+        cell, header = cells[position]
+        letter, cell_row = coordinate_from_string(cell)
+        if cell_row != row:
+            return f"locator names row {row} but cell {cell}"
+        column = column_index_from_string(letter)
+        if not any(_text(sheet.cell(r, column).value) == header for r in range(1, row)):
+            return f"no heading {header!r} above {cell}"
+        if found["label"] not in [_text(c.value) for c in sheet[row]] or _fy(found["label"]) != value.row.get(
+            "financial_year"
+        ):
+            year = value.row.get("financial_year")
+            return f"row {row} of {found['sheet']!r} is not {found['label']!r} for {year}"
+        return _agrees(value.ours, sheet.cell(row, column).value)
     if (found := _CSV_CELL.search(locator)) is not None and path.suffix == ".csv":
         header, rows = _csv_table(path)
         if found["row"] not in rows or found["column"] not in header:
