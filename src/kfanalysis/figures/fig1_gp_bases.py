@@ -194,7 +194,8 @@ def candidate_bases(root: Path | str | None = None) -> pl.DataFrame:
     *consistent* with the claim, not whether the claim is reproduced.
 
     Returns:
-        One row per claim and basis: claim_id, basis, kind, period, per_day,
+        One row per claim and basis: claim_id, basis, kind, period, annual_count (empty for a
+        difference of two levels), per_day,
         published_value, gap_per_day (ours less theirs), gap_pct, rounding_per_day,
         rounds_to_claim, within_rounding.
     """
@@ -207,7 +208,7 @@ def candidate_bases(root: Path | str | None = None) -> pl.DataFrame:
     later = levels.filter(~is_2018_19)
     earlier = levels.filter(is_2018_19)
 
-    day = later.select("basis", "kind", "period", "per_day", "rounding_per_day")
+    day = later.select("basis", "kind", "period", "annual_count", "per_day", "rounding_per_day")
     nearest = day.filter(pl.col("kind") == MONTHLY_SUM).sort(
         (pl.col("per_day") - published[CLAIM_DAY]).abs()
     )["basis"][0]
@@ -219,6 +220,8 @@ def candidate_bases(root: Path | str | None = None) -> pl.DataFrame:
         .otherwise(pl.lit("mixed: ") + pl.col("kind") + " minus " + pl.col("kind_earlier"))
         .alias("kind"),
         (pl.col("period") + " minus " + pl.col("period_earlier")).alias("period"),
+        # A difference of two levels is not a count of appointments.
+        pl.lit(None, dtype=pl.Float64).alias("annual_count"),
         (pl.col("per_day") - pl.col("per_day_earlier")).alias("per_day"),
         # Two independently rounded numbers: the slack of each adds up.
         (pl.col("rounding_per_day") + pl.col("rounding_per_day_earlier")).alias("rounding_per_day"),
@@ -244,6 +247,7 @@ def candidate_bases(root: Path | str | None = None) -> pl.DataFrame:
         "basis",
         "kind",
         "period",
+        "annual_count",
         "per_day",
         "published_value",
         "gap_per_day",
