@@ -187,17 +187,18 @@ def candidate_bases(root: Path | str | None = None) -> pl.DataFrame:
 
     For the daily figure, each candidate level for 2022/23 (or a twelve-month
     window near it). For the rise since 2018/19, each of the three 2018/19
-    levels taken from the two published 2022/23-end candidates and the window
-    nearest the daily figure. ``rounds_to_claim`` applies the ledger's
+    levels taken from each of three later levels: the NAO's 2022/23 total, the
+    monthly totals' 2022/23, and the window nearest the daily figure (the
+    report's two numbers may rest on different bases). ``rounds_to_claim`` applies the ledger's
     half-unit rule to our value; ``within_rounding`` also allows the slack of
     the candidate's own published rounding, so it says whether the basis is
     *consistent* with the claim, not whether the claim is reproduced.
 
     Returns:
-        One row per claim and basis: claim_id, basis, kind, period, annual_count (empty for a
-        difference of two levels), per_day,
-        published_value, gap_per_day (ours less theirs), gap_pct, rounding_per_day,
-        rounds_to_claim, within_rounding.
+        One row per claim and basis: claim_id, basis, kind, period, annual_count
+        (empty for a difference of two levels), per_day, published_value,
+        gap_per_day (ours less theirs), gap_pct, rounding_per_day, rounds_to_claim,
+        within_rounding.
     """
     claims = load("published_numbers", root)
     published = dict(zip(claims["claim_id"], claims["published_value"], strict=True))
@@ -209,10 +210,10 @@ def candidate_bases(root: Path | str | None = None) -> pl.DataFrame:
     earlier = levels.filter(is_2018_19)
 
     day = later.select("basis", "kind", "period", "annual_count", "per_day", "rounding_per_day")
-    nearest = day.filter(pl.col("kind") == MONTHLY_SUM).sort(
+    closest_window = day.filter(pl.col("kind") == MONTHLY_SUM).sort(
         (pl.col("per_day") - published[CLAIM_DAY]).abs()
     )["basis"][0]
-    ends = later.filter((pl.col("basis") == nearest) | (pl.col("period") == "2022/23"))
+    ends = later.filter((pl.col("basis") == closest_window) | (pl.col("period") == "2022/23"))
     change = ends.join(earlier, how="cross", suffix="_earlier").select(
         (pl.col("basis") + " minus " + pl.col("basis_earlier")).alias("basis"),
         pl.when(pl.col("kind") == pl.col("kind_earlier"))
