@@ -112,6 +112,7 @@ ACTIVITY_MEASURES = (
     "appointments, reported",
     "appointments excluding COVID-19 vaccinations, 12 months",
     "increase on 2018/19 in appointments excluding COVID-19 vaccinations, 12 months",
+    "appointments, all statuses, sum of sub-ICB location files",
     "care contacts",
     "outpatient appointments attended",
     "A&E attendances, all department types",

@@ -16,7 +16,9 @@ Counting rules, each stated in the book:
   services that close at weekends; the report does not say which it used.
 * General practice is the National Audit Office's "reported appointments" in
   both years, so the two years are on one basis. NHS England's own 2018/19
-  comparator is higher; :func:`gp_hypotheses` sets the candidates side by side.
+  comparator is higher; :func:`gp_hypotheses` sets the published totals side by
+  side, and :mod:`kfanalysis.figures.fig1_gp_bases` tests every candidate basis,
+  monthly windows included, against the report's two numbers.
 * No annual NHS 111 total was found for either year. The setting stays in the
   table with empty values, and shares are of the settings that have data.
 """
@@ -345,17 +347,25 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         "fig1_gp_appointments_per_day_2022_23": Computed(
             value=gp_last,
             method=f"NAO's reported appointments in general practice in {last} over {days_in(last)} days",
-            why_differs="the report's figure is about 5% below the NAO's 336 million reported appointments "
-            "a year (rounded to the nearest million); it matches no published 2022/23 total found, and the "
-            "split by appointment status or without COVID-19 vaccinations that might explain it was not "
-            "found",
+            why_differs="the report's figure is about 5% below the NAO's 336 million reported "
+            "appointments a year (rounded to the nearest million) and matches no published 2022/23 "
+            "total found. Of the candidate bases tested (fig1_gp_bases, in the chapter), the nearest is "
+            "the twelve months July 2021 to June 2022 of NHS Digital's monthly national totals, all "
+            "statuses, as compiled from the sub-ICB files: 876,386 a day, 222 (0.03%) above the "
+            "report's figure, so it does not round to it, and it is a sum of a compilation's months, not "
+            "a published total; the financial year 2022/23 on that basis gives 920,682 a day. The split "
+            "by appointment status or without COVID-19 vaccinations was not found",
         ),
         "fig1_gp_appointments_per_day_change_2018_19": Computed(
             value=gp_last - gp_first,
             method=f"NAO's reported appointments a day, {last} less {first}",
-            why_differs="on the NAO's single basis the rise is much larger; the report's 2018/19 figure "
-            "matches NHS England's higher 2018/19 comparator instead (see the chapter), while its 2022/23 "
-            "figure is below the NAO's, so its two ends do not share one published basis",
+            why_differs="on the NAO's single basis the rise is much larger; the report's 2018/19 "
+            "figure matches NHS England's higher 2018/19 comparator instead (see the chapter), while "
+            "its 2022/23 figure is below the NAO's, so its two ends do not share one published basis. "
+            "The nearest candidate pair tested is the twelve months July 2021 to June 2022 of NHS "
+            "Digital's monthly national totals less NHS England's comparator: 34,468 a day, 249 (0.7%) "
+            "above the report's figure, inside the comparator's rounding (274 a day either way) but "
+            "resting on a compilation's months, not a published total",
         ),
         "fig1_majority_daily_activity_gp_community": Computed(
             value=share,
