@@ -74,7 +74,7 @@ def build_tables(root: Path | str | None = None, progress: Progress | None = Non
 
 
 def ledger(
-    root: Path | str | None = None, *, figure: str | None = None, status: str | None = None
+    root: Path | str | None = None, *, figure: str | int | None = None, status: str | None = None
 ) -> pl.DataFrame:
     """Recompute every published number from data/raw and classify it.
 
