@@ -53,12 +53,8 @@ def test_plan_rows_cover_fifteen_years(table: pl.DataFrame) -> None:
 
 
 def test_missing_end_point_stops_the_build(raw: RawEditor, project: Path) -> None:
-    raw.edit(
-        "doctors_workforce",
-        lambda rows: rows.__setitem__(
-            slice(None), [r for r in rows if not (r[0] == "2021-09-30" and r[1] == "fully qualified GPs")]
-        ),
-    )
+    raw.edit("doctors_workforce", lambda rows: rows.__setitem__(
+        slice(None), [r for r in rows if not (r[0] == "2021-09-30" and r[1] == "fully qualified GPs")]))
     with pytest.raises(FigureInputError, match="fully qualified GPs"):
         fig5.build(project)
 
