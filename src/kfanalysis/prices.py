@@ -464,7 +464,7 @@ def _require_cash(frame: pl.DataFrame, value: str, price_basis: str | None) -> N
         shown = ", ".join(str(r) for r in bad["_row"].head(10))
         raise RealTermsError(
             f"to_real_terms: {bad.height} row(s) of {value!r} are not cash ({price_basis} is {kinds}; "
-            f"rows {shown})\n  Fix: keep only the cash rows, e.g. "
+            f"rows {shown}, counting from 0)\n  Fix: keep only the cash rows, e.g. "
             f"frame.filter(pl.col({price_basis!r}) == 'cash'); a value already in real terms on "
             "another publisher's deflator cannot be converted with this one."
         )
