@@ -79,6 +79,7 @@ def test_mypy_strict_reports_a_wrong_argument_in_a_users_script(tmp_path: Path) 
             spending = kfanalysis.load("asc_expenditure")
             growth = kfanalysis.fit_annual_growth(spending, "gross_current_expenditure_gbp_bn")
             print(table, growth.annual_growth_pct)
+            reveal_type(kfanalysis.to_real_terms(spending.lazy(), "gross_current_expenditure_gbp_bn"))
             """
         ),
         encoding="utf-8",
@@ -105,6 +106,8 @@ def test_mypy_strict_reports_a_wrong_argument_in_a_users_script(tmp_path: Path) 
     assert (
         'analysis.py:3: error: Argument 1 to "load" has incompatible type "int"; expected "str"' in errors[0]
     )
+    # a polars table in gives the same kind of table out, so the user's next call is checked too
+    assert 'analysis.py:7: note: Revealed type is "polars.lazyframe.frame.LazyFrame"' in result.stdout
 
 
 # ---- catalog and describe -------------------------------------------------------------------

@@ -29,15 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
 from kfanalysis.errors import FigureInputError, ForecastDeflatorWarning, RealTermsError
 from kfanalysis.periods import FinancialYear, canonical
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 DEFAULT_BASE = "2021/22"
 
@@ -74,8 +71,10 @@ _REAL_NAME = re.compile(r"_real_(\d{4})_(\d{2})(?=_|$)")
 PRICE_BASIS_COLUMN = "price_basis"
 CASH = "cash"
 
-#: Any table the conversions accept; each returns the kind it was given.
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame, "pd.DataFrame")
+#: A polars table; the conversions return the kind they were given. A pandas DataFrame is
+#: accepted too (and returned as one), but pandas ships no type information, so it is left
+#: out here: listing it would make every result ``Any`` for type checkers.
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def edition_of(edition: str | None) -> Edition:
