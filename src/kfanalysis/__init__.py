@@ -1,50 +1,117 @@
 """kfanalysis: the figures of 'Making care closer to home a reality' rebuilt from official statistics.
 
-The public API is re-exported here and imported lazily, so that ``import
-kfanalysis`` is quick and pulls in polars, pandera or matplotlib only when a
-function that needs them is first used.
+Start with :func:`catalog` (what tables there are) and :func:`describe` (what
+their columns mean), then :func:`load` a table. Money goes to real terms with
+:func:`to_real_terms`; :func:`ledger` says which of the report's numbers were
+reproduced.
 
+    >>> import polars as pl
     >>> import kfanalysis
-    >>> vacancies = kfanalysis.load("social_care_vacancies")
-    >>> table = kfanalysis.to_real_terms(frame, "spend_gbp_m")
-    >>> kfanalysis.ledger()
+    >>> kfanalysis.catalog().filter(kind="raw").height > 0
+    True
+    >>> cash = kfanalysis.load("asc_expenditure").filter(pl.col("price_basis") == "cash")
+    >>> real = kfanalysis.to_real_terms(cash, "gross_current_expenditure_gbp_bn", allow_forecast=True)
+    >>> real.filter(financial_year="2021/22").select(
+    ...     "gross_current_expenditure_gbp_bn", "gross_current_expenditure_gbp_bn_real_2021_22"
+    ... ).row(0)
+    (21.96, 21.96)
+
+The names below are imported on first use, so ``import kfanalysis`` stays quick
+and pulls in polars, pandera or matplotlib only when a function needs them.
+Editors and type checkers read the same names from the ``TYPE_CHECKING`` block,
+so completion, signatures and ``mypy`` see the real functions.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import Any
+import typing as _typing
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "load": "kfanalysis.loader",
-    "to_real_terms": "kfanalysis.prices",
-    "rebase": "kfanalysis.prices",
-    "deflator": "kfanalysis.prices",
-    "ledger": "kfanalysis.pipeline",
-    "published_numbers": "kfanalysis.published",
-    "build": "kfanalysis.pipeline",
-    "build_tables": "kfanalysis.pipeline",
-    "read_sources": "kfanalysis.sources",
-    "FinancialYear": "kfanalysis.periods",
-    "figures": "kfanalysis.figures",
-    "KfError": "kfanalysis.errors",
-    "RawDataError": "kfanalysis.errors",
-    "ChecksumError": "kfanalysis.errors",
-}
+if _typing.TYPE_CHECKING:
+    from kfanalysis import figures as figures
+    from kfanalysis.dictionary import catalog as catalog
+    from kfanalysis.dictionary import describe as describe
+    from kfanalysis.errors import ChecksumError as ChecksumError
+    from kfanalysis.errors import ForecastDeflatorWarning as ForecastDeflatorWarning
+    from kfanalysis.errors import KfError as KfError
+    from kfanalysis.errors import RawDataError as RawDataError
+    from kfanalysis.errors import RealTermsError as RealTermsError
+    from kfanalysis.loader import load as load
+    from kfanalysis.periods import FinancialYear as FinancialYear
+    from kfanalysis.pipeline import build as build
+    from kfanalysis.pipeline import build_tables as build_tables
+    from kfanalysis.pipeline import ledger as ledger
+    from kfanalysis.prices import EDITIONS as EDITIONS
+    from kfanalysis.prices import deflator as deflator
+    from kfanalysis.prices import rebase as rebase
+    from kfanalysis.prices import to_cash_terms as to_cash_terms
+    from kfanalysis.prices import to_real_terms as to_real_terms
+    from kfanalysis.published import published_numbers as published_numbers
+    from kfanalysis.sources import read_sources as read_sources
+    from kfanalysis.trends import fit_annual_growth as fit_annual_growth
+    from kfanalysis.trends import fit_line as fit_line
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "EDITIONS",
+    "ChecksumError",
+    "FinancialYear",
+    "ForecastDeflatorWarning",
+    "KfError",
+    "RawDataError",
+    "RealTermsError",
+    "build",
+    "build_tables",
+    "catalog",
+    "deflator",
+    "describe",
+    "figures",
+    "fit_annual_growth",
+    "fit_line",
+    "ledger",
+    "load",
+    "published_numbers",
+    "read_sources",
+    "rebase",
+    "to_cash_terms",
+    "to_real_terms",
+]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'kfanalysis' has no attribute {name!r}")
-    module = import_module(_EXPORTS[name])
-    value = module if name == "figures" else getattr(module, name)
+def __getattr__(name: str) -> object:
+    """Import a public name from the module that defines it, the first time it is used."""
+    homes = {
+        "catalog": "dictionary",
+        "describe": "dictionary",
+        "ChecksumError": "errors",
+        "ForecastDeflatorWarning": "errors",
+        "KfError": "errors",
+        "RawDataError": "errors",
+        "RealTermsError": "errors",
+        "load": "loader",
+        "FinancialYear": "periods",
+        "build": "pipeline",
+        "build_tables": "pipeline",
+        "ledger": "pipeline",
+        "EDITIONS": "prices",
+        "deflator": "prices",
+        "rebase": "prices",
+        "to_cash_terms": "prices",
+        "to_real_terms": "prices",
+        "published_numbers": "published",
+        "read_sources": "sources",
+        "fit_annual_growth": "trends",
+        "fit_line": "trends",
+    }
+    from importlib import import_module
+
+    if name == "figures":
+        value: object = import_module("kfanalysis.figures")
+    elif name in homes:
+        value = getattr(import_module(f"kfanalysis.{homes[name]}"), name)
+    else:
+        raise AttributeError(f"module 'kfanalysis' has no attribute {name!r}; see kfanalysis.__all__")
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return __all__
+    return sorted([*__all__, "__version__"])

@@ -10,8 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kfanalysis.errors import KfError
+
+if TYPE_CHECKING:
+    from kfanalysis.paths import ProjectPaths
+    from kfanalysis.sources import Source
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=None, help="write outputs here instead of data/processed")
     commands.add_parser("check", help="verify checksums and validate every raw table; write nothing")
     commands.add_parser("status", help="print the Markdown table of each figure's reproduction status")
-    sources = commands.add_parser("sources", help="list the official sources")
+    sources = commands.add_parser(
+        "sources", help="list the official sources, or show one and the rows that cite it"
+    )
+    sources.add_argument(
+        "source_id", nargs="?", metavar="SOURCE", help="a source id: show it and every table row citing it"
+    )
     sources.add_argument(
         "--refresh-checksums",
         action="store_true",
@@ -88,21 +98,87 @@ def _status(args: argparse.Namespace) -> int:
 
 def _sources(args: argparse.Namespace) -> int:
     from kfanalysis.paths import project_paths
-    from kfanalysis.sources import read_sources, refresh_checksums
+    from kfanalysis.sources import read_sources
 
     paths = project_paths(args.root)
     if args.refresh_checksums:
-        changed = refresh_checksums(paths)
-        if not changed:
-            print("SHA256SUMS already matches every raw file")
-        for name, change in sorted(changed.items()):
-            print(f"updated {name}: {change}")
-        return 0
-    for source in read_sources(paths).values():
-        print(
-            f"{source.id}\n  {source.publisher}, {source.title}\n  edition: {source.edition}"
-            f"\n  published: {source.date_published}; accessed: {source.date_accessed}\n  {source.url}"
+        return _refresh(paths)
+    sources = read_sources(paths)
+    if args.source_id is not None:
+        return _one_source(args.source_id, sources, paths)
+    for source in sources.values():
+        print(_source_text(source))
+    return 0
+
+
+def _source_text(source: Source) -> str:
+    covers = (
+        f"\n  covers: {source.covers_from or '...'} to {source.covers_to or '...'}"
+        if source.covers_from or source.covers_to
+        else ""
+    )
+    return (
+        f"{source.id}\n  {source.publisher}, {source.title}\n  edition: {source.edition}"
+        f"\n  published: {source.date_published}; accessed: {source.date_accessed}\n  {source.url}{covers}"
+    )
+
+
+def _one_source(source_id: str, sources: dict[str, Source], paths: ProjectPaths) -> int:
+    import difflib
+
+    import polars as pl
+
+    from kfanalysis.fields import TABLES
+    from kfanalysis.loader import load
+
+    if source_id not in sources:
+        near = difflib.get_close_matches(source_id, list(sources), n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(near)}? " if near else ""
+        raise KfError(
+            f"no source {source_id!r} in data/raw/sources.toml\n  Fix: {hint}"
+            "run `kfanalysis sources` to list them."
         )
+    source = sources[source_id]
+    print(_source_text(source))
+    for key in ("file_url", "file_name", "licence", "note"):
+        if getattr(source, key):
+            print(f"  {key}: {getattr(source, key)}")
+    total = 0
+    for name, spec in TABLES.items():
+        if not spec.is_raw or "source_id" not in spec.columns:
+            continue
+        rows = load(name, paths.root).filter(pl.col("source_id") == source_id)
+        if not rows.height:
+            continue
+        total += rows.height
+        print(f"\n{spec.filename}: {rows.height} row(s)")
+        shown = [c for c in spec.columns if c not in ("source_id", "read_at", "note")]
+        for row in rows.select(shown).iter_rows(named=True):
+            print("  " + "; ".join(f"{k}={v}" for k, v in row.items() if v is not None))
+    if not total:
+        print("\nno raw table row cites this source")
+    return 0
+
+
+def _refresh(paths: ProjectPaths) -> int:
+    from kfanalysis.review import coverage_warnings, review_edits
+    from kfanalysis.sources import read_sources, refresh_checksums
+
+    for change in review_edits(paths):
+        print(change.summary())
+        for key in change.added:
+            print(f"  + {key}")
+        for key in change.removed:
+            print(f"  - {key}")
+        for line in change.changed:
+            print(f"  ~ {line}")
+    changed = refresh_checksums(paths)
+    if not changed:
+        print("SHA256SUMS already matches every raw file")
+    for name, digest in sorted(changed.items()):
+        print(f"updated {name}: {digest}")
+    for warning in coverage_warnings(paths, read_sources(paths)):
+        print(f"kfanalysis sources: warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -148,10 +224,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": _audit,
     }
     try:
-        return handlers[args.command](args)
+        code = handlers[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return code
     except KfError as exc:
         print(f"kfanalysis {args.command}: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader stopped early (`kfanalysis sources | head`): that is not an error. Point
+        # stdout at nothing so Python's final flush does not raise again.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -26,15 +26,34 @@ BOM = b"\xef\xbb\xbf"
 TRUE_TEXT = {"true": True, "false": False}
 
 
-def load(name: str, root: Path | str | None = None) -> pl.DataFrame:
+#: Columns ``load(..., with_sources=True)`` adds from data/raw/sources.toml, and the Source field each holds.
+SOURCE_COLUMNS = {
+    "source_publisher": "publisher",
+    "source_title": "title",
+    "source_edition": "edition",
+    "source_url": "url",
+}
+
+
+def load(name: str, root: Path | str | None = None, *, with_sources: bool = False) -> pl.DataFrame:
     """Load a raw table from data/raw as a validated polars DataFrame.
 
+    Example:
+        >>> import kfanalysis
+        >>> deflator = kfanalysis.load("gdp_deflator", with_sources=True)
+        >>> deflator.select("financial_year", "gdp_deflator_index", "source_publisher").row(0)
+        ('2005/06', 72.1482, 'HM Treasury')
+
     Args:
-        name: Table name, e.g. ``"gdp_deflator"`` (see ``kfanalysis.fields.TABLES``).
+        name: Table name, e.g. ``"gdp_deflator"`` (``kfanalysis.catalog()`` lists them).
         root: Project root; found from the working directory if omitted.
+        with_sources: Add, for each row, the publisher, title, edition and URL of the
+            publication its ``source_id`` names, next to the row's own ``locator``, so a
+            value can be traced without a join by hand.
 
     Returns:
-        The table with every column in its declared dtype.
+        The table with every column in its declared dtype (and, if asked, the columns
+        source_publisher, source_title, source_edition and source_url).
 
     Raises:
         ChecksumError: If the file's bytes differ from data/raw/SHA256SUMS.
@@ -63,7 +82,22 @@ def load(name: str, root: Path | str | None = None) -> pl.DataFrame:
     frame = _validated(frame, spec, rel, lines)
     if "source_id" in spec.columns:
         _check_source_ids(frame, rel, paths, lines)
+        if with_sources:
+            frame = _with_sources(frame, paths)
     return frame
+
+
+def _with_sources(frame: pl.DataFrame, paths: ProjectPaths) -> pl.DataFrame:
+    """Join each row's publication details on its source_id, keeping row order."""
+    sources = read_sources(paths)
+    details = pl.DataFrame(
+        {
+            "source_id": list(sources),
+            **{column: [getattr(s, key) for s in sources.values()] for column, key in SOURCE_COLUMNS.items()},
+        },
+        schema={"source_id": pl.String, **dict.fromkeys(SOURCE_COLUMNS, pl.String)},
+    )
+    return frame.join(details, on="source_id", how="left", maintain_order="left")
 
 
 def _decode(data: bytes, rel: str) -> str:

@@ -91,7 +91,7 @@ def _with_other_deflator(module: FigureModule, root: Path | str | None) -> dict[
 
 
 def ledger(
-    root: Path | str | None = None, *, figure: str | None = None, status: str | None = None
+    root: Path | str | None = None, *, figure: str | int | None = None, status: str | None = None
 ) -> pl.DataFrame:
     """Recompute every published number from data/raw and classify it.
 

@@ -29,15 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
 from kfanalysis.errors import FigureInputError, ForecastDeflatorWarning, RealTermsError
 from kfanalysis.periods import FinancialYear, canonical
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 DEFAULT_BASE = "2021/22"
 
@@ -74,8 +71,10 @@ _REAL_NAME = re.compile(r"_real_(\d{4})_(\d{2})(?=_|$)")
 PRICE_BASIS_COLUMN = "price_basis"
 CASH = "cash"
 
-#: Any table the conversions accept; each returns the kind it was given.
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame, "pd.DataFrame")
+#: A polars table; the conversions return the kind they were given. A pandas DataFrame is
+#: accepted too (and returned as one), but pandas ships no type information, so it is left
+#: out here: listing it would make every result ``Any`` for type checkers.
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def edition_of(edition: str | None) -> Edition:
@@ -464,7 +463,7 @@ def _require_cash(frame: pl.DataFrame, value: str, price_basis: str | None) -> N
         shown = ", ".join(str(r) for r in bad["_row"].head(10))
         raise RealTermsError(
             f"to_real_terms: {bad.height} row(s) of {value!r} are not cash ({price_basis} is {kinds}; "
-            f"rows {shown})\n  Fix: keep only the cash rows, e.g. "
+            f"rows {shown}, counting from 0)\n  Fix: keep only the cash rows, e.g. "
             f"frame.filter(pl.col({price_basis!r}) == 'cash'); a value already in real terms on "
             "another publisher's deflator cannot be converted with this one."
         )

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
+
+from kfanalysis.periods import FinancialYear
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -104,17 +110,78 @@ class GrowthFit:
     n: int
 
 
+@overload
 def fit_annual_growth(
-    years: Sequence[float], values: Sequence[float | None], confidence: float = 0.95
+    data: pl.DataFrame | pd.DataFrame, values: str, confidence: float = 0.95, *, time: str | None = None
+) -> GrowthFit: ...
+
+
+@overload
+def fit_annual_growth(
+    data: Sequence[float | str | FinancialYear],
+    values: Sequence[float | None],
+    confidence: float = 0.95,
+    *,
+    time: None = None,
+) -> GrowthFit: ...
+
+
+def fit_annual_growth(
+    data: pl.DataFrame | pd.DataFrame | Sequence[float | str | FinancialYear],
+    values: str | Sequence[float | None],
+    confidence: float = 0.95,
+    *,
+    time: str | None = None,
 ) -> GrowthFit:
     """Fit log(value) = a + b * year and return the growth rate exp(b) - 1 with its interval.
 
     A log-linear fit uses every year, not just the end points, so one unusual year moves it
     less, and it gives an interval for the rate.
+
+    Example:
+        >>> import polars as pl
+        >>> years = ["2019/20", "2020-21", "2021/22"]
+        >>> series = pl.DataFrame({"financial_year": years, "staff": [100.0, 110.0, 121.0]})
+        >>> round(fit_annual_growth(series, "staff").annual_growth_pct, 6)
+        10.0
+        >>> round(fit_annual_growth([2019, 2020, 2021], [100.0, 110.0, 121.0]).annual_growth_pct, 6)
+        10.0
+
+    Args:
+        data: A table (polars or pandas) holding one series, or the times of the points: years
+            as numbers (fractions allowed) or financial years in any form
+            :meth:`FinancialYear.parse` reads.
+        values: With a table, the name of the value column; otherwise the values, one per time
+            (``None`` for a gap, which is dropped).
+        confidence: Confidence level of the interval.
+        time: With a table, its time column: financial years, or ISO dates (turned into
+            fractional years). By default ``financial_year``, else ``snapshot_date``.
+
+    Raises:
+        ValueError: If times and values differ in length, a time repeats (two series mixed:
+            filter to one first), a value is not positive, or fewer than three points remain.
     """
     import math
 
-    pairs = [(t, v) for t, v in zip(years, values, strict=True) if v is not None]
+    if isinstance(values, str):
+        years, series = _series_from_table(data, values, time)
+    else:
+        if isinstance(data, str) or not isinstance(data, Sequence):
+            raise TypeError(
+                "fit_annual_growth(table, 'column') takes a table and a column name, or "
+                "fit_annual_growth(years, values) two sequences of equal length"
+            )
+        if len(data) != len(values):
+            raise ValueError(f"got {len(data)} years but {len(values)} values; give one value per year")
+        years = [_as_year(t) for t in data]
+        series = list(values)
+    repeated = sorted({t for t in years if years.count(t) > 1})
+    if repeated:
+        raise ValueError(
+            f"the time(s) {', '.join(f'{t:g}' for t in repeated)} appear more than once, so more than one "
+            "series is mixed in; filter the table to one series (e.g. one staff group) first"
+        )
+    pairs = [(t, v) for t, v in zip(years, series, strict=True) if v is not None]
     if any(v <= 0 for _, v in pairs):
         raise ValueError("growth needs positive values")
     line = fit_line([t for t, _ in pairs], [math.log(v) for _, v in pairs], confidence)
@@ -123,6 +190,54 @@ def fit_annual_growth(
         return 100.0 * (math.exp(slope) - 1.0)
 
     return GrowthFit(pct(line.slope), pct(line.slope_ci_low), pct(line.slope_ci_high), confidence, line.n)
+
+
+def _as_year(value: float | str | FinancialYear) -> float:
+    """A point's time in years: a number as given, a financial year as the year it starts."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return float(FinancialYear.parse(value).start_year)
+
+
+def _series_from_table(data: object, value: str, time: str | None) -> tuple[list[float], list[float | None]]:
+    import polars as pl
+
+    frame = data if isinstance(data, pl.DataFrame) else None
+    if frame is None and type(data).__module__.split(".")[0] == "pandas":
+        frame = pl.from_pandas(data)
+    if frame is None:
+        raise TypeError(
+            f"expected a polars or pandas DataFrame with a {value!r} column, not {type(data).__name__}"
+        )
+    if time is None:
+        time = next((c for c in ("financial_year", "snapshot_date") if c in frame.columns), None)
+        if time is None:
+            raise ValueError(
+                f"which column holds the time? pass time='<column>' ({', '.join(frame.columns)})"
+            )
+    missing = [c for c in (value, time) if c not in frame.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the table ({', '.join(frame.columns)})")
+    times = frame[time].to_list()
+    return [_time_of(t, time) for t in times], [None if v is None else float(v) for v in frame[value]]
+
+
+def _time_of(value: object, column: str) -> float:
+    """Fractional year of a financial year, a year number, or a date (ISO text or date)."""
+    import datetime as dt
+
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        value = dt.date.fromisoformat(value)
+    if isinstance(value, dt.date):
+        start = dt.date(value.year, 1, 1)
+        length = (dt.date(value.year + 1, 1, 1) - start).days
+        return value.year + (value - start).days / length
+    try:
+        return _as_year(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"column {column!r}: {value!r} is not a year, financial year or date ({exc})"
+        ) from None
 
 
 def annual_growth_pct(start: float, end: float, years: float) -> float:
