@@ -35,7 +35,9 @@ def _cell(project: Path, name: str, **equal: str) -> float:
     with (project / "data" / "raw" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if all(r[k] == v for k, v in equal.items())]
     assert len(rows) == 1, (name, equal, len(rows))
-    value_column = {"doctors_workforce": "staff_number", "ltwp_projections": "staff_fte"}.get(name, "published_value")
+    value_column = {"doctors_workforce": "staff_number", "ltwp_projections": "staff_fte"}.get(
+        name, "published_value"
+    )
     return float(rows[0][value_column])
 
 
@@ -67,8 +69,12 @@ def test_plan_rows_cover_fifteen_years(table: pl.DataFrame) -> None:
 
 
 def test_missing_end_point_stops_the_build(raw: RawEditor, project: Path) -> None:
-    raw.edit("doctors_workforce", lambda rows: rows.__setitem__(
-        slice(None), [r for r in rows if not (r[0] == "2021-09-30" and r[1] == "fully qualified GPs")]))
+    raw.edit(
+        "doctors_workforce",
+        lambda rows: rows.__setitem__(
+            slice(None), [r for r in rows if not (r[0] == "2021-09-30" and r[1] == "fully qualified GPs")]
+        ),
+    )
     with pytest.raises(FigureInputError, match="fully qualified GPs"):
         fig5.build(project)
 

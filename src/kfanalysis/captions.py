@@ -113,10 +113,13 @@ CAPTIONS: dict[str, CaptionMapping] = {
                 "requests for support",
             ),
             Aspect("local authorities (England)", "England"),
-            Aspect(NOT_STATED, "NHS Digital adult social care activity and finance; HM Treasury GDP deflator"),
+            Aspect(
+                NOT_STATED, "NHS Digital adult social care activity and finance; HM Treasury GDP deflator"
+            ),
             Aspect(
                 "",
-                "nothing in the series; 2020/21 and 2021/22 include one-off Covid-19 funding, kept and marked",
+                "nothing in the series; 2020/21 and 2021/22 include one-off Covid-19 funding, "
+                "kept and marked",
             ),
         ),
         CaptionMapping(

@@ -916,8 +916,8 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "fig6_nurses",
-            "Figure 6: nurses and health visitors in NHS hospital and community health services, England, all "
-            "care settings, headcount each September (official count rows), with the official statements "
+            "Figure 6: nurses and health visitors in NHS hospital and community health services, England, "
+            "all care settings, headcount each September (official count rows), with the official statements "
             "shown beside the chart and the report's own statement about the next years, each row marked by "
             "its evidence so none is mixed into the series.",
             (

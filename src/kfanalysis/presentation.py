@@ -68,7 +68,9 @@ def gallery_html(ledger: pl.DataFrame, thumbnails: dict[str, Figure]) -> str:
             picture = image_html(thumbnails[spec.figure], f"Thumbnail of Figure {number}: {spec.title}")
         else:
             picture = '<div class="kf-placeholder">Not rebuilt yet: inputs still being sourced</div>'
-        built = {"yes": "Rebuilt", "partly": "Rebuilt in part", "not yet": "Not rebuilt yet"}[spec.built_label]
+        built = {"yes": "Rebuilt", "partly": "Rebuilt in part", "not yet": "Not rebuilt yet"}[
+            spec.built_label
+        ]
         cards.append(
             f'<a class="kf-card" href="{link}"><div class="kf-card-title">Figure {number}: '
             f"{html.escape(spec.title)}</div>{picture}"
@@ -229,9 +231,7 @@ def status_table(ledger: pl.DataFrame) -> str:
     for spec in FIGURES:
         counts = summary(ledger.filter(pl.col("figure") == spec.figure))
         cells = " | ".join(str(counts[k]) for k in STATUS_WORDS)
-        lines.append(
-            f"| {spec.figure[3:]} | {spec.title} | {spec.built_label} | {cells} |"
-        )
+        lines.append(f"| {spec.figure[3:]} | {spec.title} | {spec.built_label} | {cells} |")
     return "\n".join(lines) + "\n"
 
 

@@ -40,7 +40,9 @@ from kfanalysis.schemas import validate
 from kfanalysis.trends import GrowthFit, annual_growth_pct, fit_annual_growth, growth_pct
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
 TABLE = "fig5_doctors"
 #: The raw tables this figure reads (and no others). The report's own statement of the next
@@ -157,7 +159,9 @@ def _past_row(workforce: pl.DataFrame, group: str) -> dict[str, object]:
     )
 
 
-def _next_row(workforce: pl.DataFrame, plan: pl.DataFrame, claims: pl.DataFrame, group: str) -> dict[str, object]:
+def _next_row(
+    workforce: pl.DataFrame, plan: pl.DataFrame, claims: pl.DataFrame, group: str
+) -> dict[str, object]:
     """The next five years: the report's statement for GPs; for consultants, nothing was found."""
     label = f"{NEXT_START} to {NEXT_END}"
     years = _fy_years(NEXT_START, NEXT_END)
@@ -280,13 +284,24 @@ def plot(table: pl.DataFrame) -> Figure:
             x = i + (offset - 0.5) * width
             if row["annual_growth_pct"] is None:
                 left.text(
-                    x, 0.05, "plan's 2026/27\nlevel not found", ha="center", va="bottom", fontsize=7.5,
-                    rotation=90, color="0.25",
+                    x,
+                    0.05,
+                    "plan's 2026/27\nlevel not found",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                    rotation=90,
+                    color="0.25",
                 )
                 continue
             hatch_here = hatch if row["evidence"] == "report's own statement" else None
             (bar,) = left.bar(
-                [x], [row["annual_growth_pct"]], width, color=colour, hatch=hatch_here, edgecolor="white",
+                [x],
+                [row["annual_growth_pct"]],
+                width,
+                color=colour,
+                hatch=hatch_here,
+                edgecolor="white",
                 label=None if label in labelled else label,
             )
             labelled.add(label)
@@ -299,23 +314,29 @@ def plot(table: pl.DataFrame) -> Figure:
         row = row_of(table, group, PANELS[2])
         (bar,) = right.bar([i], [row["annual_growth_pct"]], 0.5, color=palette[2])
         _annotate(right, bar, _bar_label(row))
-    _finish(right, names, limits, f"Workforce plan, {PLAN_START} to {PLAN_END}\n(NAO's account of the modelling, FTE)")
+    _finish(
+        right,
+        names,
+        limits,
+        f"Workforce plan, {PLAN_START} to {PLAN_END}\n(NAO's account of the modelling, FTE)",
+    )
     left.set_ylabel("Growth, % a year (compound)")
     add_source_line(
         figure,
-        "Sources: NHS Digital workforce statistics (consultants: headcount; GPs: FTE); the report's own 3,000 more "
-        "GPs by 2026/27 (the plan's tables were not found);\nNHS Long Term Workforce Plan as reported by the "
-        "National Audit Office (FTE). Headcount and FTE are never in one bar pair without a label.",
+        "Sources: NHS Digital workforce statistics (consultants: headcount; GPs: FTE); the report's own "
+        "3,000 more GPs by 2026/27 (the plan's tables were not found);\n"
+        "NHS Long Term Workforce Plan as reported by the National Audit Office (FTE). "
+        "Headcount and FTE are never in one bar pair without a label.",
     )
     figure.tight_layout()
     return figure
 
 
-def _annotate(axes: object, bar: object, text: str) -> None:
-    height = bar.get_height()  # type: ignore[attr-defined]
-    axes.annotate(  # type: ignore[attr-defined]
+def _annotate(axes: Axes, bar: Rectangle, text: str) -> None:
+    height = bar.get_height()
+    axes.annotate(
         text,
-        (bar.get_x() + bar.get_width() / 2, height),  # type: ignore[attr-defined]
+        (bar.get_x() + bar.get_width() / 2, height),
         ha="center",
         va="bottom" if height >= 0 else "top",
         fontsize=7.5,
@@ -324,11 +345,11 @@ def _annotate(axes: object, bar: object, text: str) -> None:
     )
 
 
-def _finish(axes: object, names: dict[str, str], limits: tuple[float, float], title: str) -> None:
-    axes.axhline(0, color="0.3", linewidth=0.8)  # type: ignore[attr-defined]
-    axes.set_ylim(*limits)  # type: ignore[attr-defined]
-    axes.set_xticks(range(len(GROUPS)), [names[g] for g in GROUPS])  # type: ignore[attr-defined]
-    axes.set_title(title, fontsize=9.5)  # type: ignore[attr-defined]
+def _finish(axes: Axes, names: dict[str, str], limits: tuple[float, float], title: str) -> None:
+    axes.axhline(0, color="0.3", linewidth=0.8)
+    axes.set_ylim(*limits)
+    axes.set_xticks(range(len(GROUPS)), [names[g] for g in GROUPS])
+    axes.set_title(title, fontsize=9.5)
 
 
 def alt_text(table: pl.DataFrame) -> str:
@@ -339,7 +360,9 @@ def alt_text(table: pl.DataFrame) -> str:
         if row["annual_growth_pct"] is None:
             parts.append(f"{what}: not found")
         else:
-            parts.append(f"{what}: {row['annual_growth_pct']:+.1f}% a year ({row['basis']}, {row['evidence']})")
+            parts.append(
+                f"{what}: {row['annual_growth_pct']:+.1f}% a year ({row['basis']}, {row['evidence']})"
+            )
     return "Bar chart of compound annual growth in two panels. " + "; ".join(parts) + "."
 
 

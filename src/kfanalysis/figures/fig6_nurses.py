@@ -232,7 +232,9 @@ def plot(table: pl.DataFrame) -> Figure:
         future = figure.add_subplot(grid[0, 1])
         notes = figure.add_subplot(grid[1, :])
     xs = rows["years_from_start"].to_list()
-    past.plot(xs, [v / 1000 for v in rows["value"].to_list()], marker="o", color=palette[0], label="Headcount")
+    past.plot(
+        xs, [v / 1000 for v in rows["value"].to_list()], marker="o", color=palette[0], label="Headcount"
+    )
     past.set_xticks(xs, [label[-4:] for label in rows["period_label"].to_list()], fontsize=8)
     past.set_ylabel("Thousands of people (headcount)")
     past.set_title(
@@ -276,7 +278,12 @@ def plot(table: pl.DataFrame) -> Figure:
     if cells:
         grid_table = notes.table(
             cellText=cells,
-            colLabels=["Official statement, as published (not part of the series)", "Period", "Value", "Source"],
+            colLabels=[
+                "Official statement, as published (not part of the series)",
+                "Period",
+                "Value",
+                "Source",
+            ],
             loc="upper center",
             cellLoc="left",
             colWidths=(0.6, 0.12, 0.11, 0.17),
@@ -285,8 +292,8 @@ def plot(table: pl.DataFrame) -> Figure:
         grid_table.set_fontsize(7)
     add_source_line(
         figure,
-        "Sources: NHS Digital, NHS Workforce Statistics (headcount, July 2022 edition); the report (9,000 community "
-        "nurses); DHSC news of 8 Dec 2024 and 30 Nov 2023; written answer UIN 209319.",
+        "Sources: NHS Digital, NHS Workforce Statistics (headcount, July 2022 edition); the report (9,000 "
+        "community nurses); DHSC news of 8 Dec 2024 and 30 Nov 2023; written answer UIN 209319.",
     )
     figure.tight_layout()
     return figure
@@ -302,7 +309,9 @@ def alt_text(table: pl.DataFrame) -> str:
     report = table.filter(pl.col("evidence") == "report's own statement").row(0, named=True)
     parts.append(f"the report's statement of {report['value']:,.0f} more community nurses by 2026/27")
     for row in statements(table).iter_rows(named=True):
-        parts.append(f"official statement: {row['who_is_counted']}, {row['period_label']}, {_statement_text(row)}")
+        parts.append(
+            f"official statement: {row['who_is_counted']}, {row['period_label']}, {_statement_text(row)}"
+        )
     return "; ".join(parts) + "."
 
 
