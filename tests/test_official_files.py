@@ -119,6 +119,7 @@ VALUE_COLUMNS = {
     "gdp_deflator": ("gdp_deflator_index", "gdp_deflator_change_pct"),
     "gdp_deflator_2023_06": ("gdp_deflator_index", "gdp_deflator_change_pct"),
     "doctors_workforce": ("staff_number",),
+    "nurses_workforce": ("staff_number",),
 }
 
 # "sheet 'Table 1', row 9 'Number of new requests ...', cell B9"
@@ -137,7 +138,7 @@ _ROW_CELLS = re.compile(
     r"(?: and (?P<second>[A-Z]{1,3}\d+) \('(?P<second_header>[^']+)'\))?"
 )
 # "monthly headcount by staff group and grade, row 'Consultant', column 01/09/16"
-_CSV_CELL = re.compile(r"row '(?P<row>[^']+)', column (?P<column>\d\d/\d\d/\d\d)\b")
+_CSV_CELL = re.compile(r"row '(?P<row>[^']+)'(?: \([^)]*\))?, column (?P<column>\d\d/\d\d/\d\d)\b")
 _YEAR = re.compile(r"^(\d{4})-(\d{2})\b")  # footnote marks may follow: "2022-23 (1), (2)"
 
 

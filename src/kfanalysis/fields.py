@@ -140,6 +140,19 @@ SPENDING_SECTORS = (
     "public health grant",
 )
 
+#: The staff groups the workforce extracts count.
+STAFF_GROUPS = ("HCHS consultants", "fully qualified GPs", "nurses and health visitors")
+#: Figure 5's comparisons, each with its own period, in the order the chart shows them.
+FIG5_PANELS = ("past five years", "next five years", "plan, fifteen years")
+#: What a Figure 5 row's end point rests on.
+EVIDENCE_KINDS = (
+    "official count",
+    "official statement",
+    "report's own statement",
+    "plan as reported by the NAO",
+    "not found",
+)
+
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
@@ -379,9 +392,10 @@ FIELDS: dict[str, Field] = {
         Field(
             "staff_group",
             "str",
-            "Which staff the count covers: consultants in hospital and community health services, or "
-            "GPs excluding those in training (fully qualified GPs).",
-            allowed=("HCHS consultants", "fully qualified GPs"),
+            "Which staff the count covers: consultants in hospital and community health services, GPs "
+            "excluding those in training (fully qualified GPs), or nurses and health visitors in hospital "
+            "and community health services, all care settings together.",
+            allowed=STAFF_GROUPS,
         ),
         Field(
             "basis",
@@ -399,12 +413,78 @@ FIELDS: dict[str, Field] = {
         Field("staff_fte", "float", "Number of staff, full-time equivalent.", unit="FTE", minimum=0),
         Field("period_label", "str", "The period a growth figure covers, e.g. 'Sep 2016 to Sep 2021'."),
         Field(
-            "is_plan",
-            "bool",
-            "True for growth the NHS Long Term Workforce Plan projects, False for past growth.",
+            "panel",
+            "str",
+            "Which comparison of the chart a growth row belongs to: the past five years, the next five "
+            "years (to 2026/27, the report's own horizon), or the workforce plan's fifteen years as the "
+            "National Audit Office reports them.",
+            allowed=FIG5_PANELS,
+        ),
+        Field(
+            "evidence",
+            "str",
+            "What the row's end point is: an official count, a number only the report states, a plan "
+            "figure as reported by the National Audit Office, or nothing found.",
+            allowed=EVIDENCE_KINDS,
+        ),
+        Field(
+            "gap",
+            "str",
+            "For a row without an end point or with a borrowed one: what is missing or assumed, in words.",
         ),
         Field("start_number", "float", "Staff at the start of the period.", unit="FTE or people", minimum=0),
         Field("end_number", "float", "Staff at the end of the period.", unit="FTE or people", minimum=0),
+        Field(
+            "years_from_start",
+            "float",
+            "Years from the first snapshot of the series to this one, in whole months over twelve.",
+            unit="years",
+            minimum=0,
+        ),
+        # ---- Figure 6: published statements shown beside the chart --------------------------
+        Field(
+            "statement_id",
+            "str",
+            "Identifier of an official statement about the nursing workforce.",
+            pattern=r"^[a-z0-9_]+$",
+        ),
+        Field("who_is_counted", "str", "Which staff the statement counts, in this project's words."),
+        Field(
+            "stated_period",
+            "str",
+            "The date or span the statement refers to, as the publisher gives it (e.g. '2009 to 2023').",
+        ),
+        Field(
+            "qualifier",
+            "str",
+            "How the publisher qualifies the number: exactly as stated, 'at least' or 'nearly'.",
+            allowed=("as stated", "at least", "nearly"),
+        ),
+        Field(
+            "stated_value",
+            "float",
+            "The number as the publisher states it; a fall is negative.",
+            unit="see stated_unit",
+        ),
+        Field(
+            "stated_unit",
+            "str",
+            "Unit of the stated number.",
+            allowed=("% change", "FTE"),
+        ),
+        Field(
+            "value",
+            "float",
+            "The row's number: a count of staff, a stated change, or a stated number of extra staff; "
+            "value_unit says which.",
+            unit="see value_unit",
+        ),
+        Field(
+            "value_unit",
+            "str",
+            "Unit of value.",
+            allowed=("headcount", "FTE", "% change", "more staff (basis not stated)"),
+        ),
         Field("years", "float", "Length of the period in years.", unit="years", minimum=0),
         Field("growth_pct", "float", "Growth over the whole period.", unit="%"),
         Field("annual_growth_pct", "float", "Compound annual growth over the period.", unit="% a year"),
@@ -719,6 +799,25 @@ TABLES: dict[str, Table] = {
             key=("snapshot_date", "staff_group", "basis", "source_id"),
         ),
         _extract(
+            "nurses_workforce",
+            "Nurses and health visitors in NHS hospital and community health services in England, all care "
+            "settings together, at each snapshot date, by counting basis and publication.",
+            (
+                "snapshot_date",
+                "staff_group",
+                "basis",
+                "staff_number",
+            ),
+            key=("snapshot_date", "staff_group", "basis", "source_id"),
+        ),
+        _extract(
+            "workforce_statements",
+            "Official statements about the nursing workforce (changes and levels) that no series here "
+            "can rebuild, kept to show beside Figure 6 as published, never mixed into its series.",
+            ("statement_id", "who_is_counted", "stated_period", "qualifier", "stated_value", "stated_unit"),
+            key=("statement_id",),
+        ),
+        _extract(
             "ltwp_projections",
             "The NHS Long Term Workforce Plan's baseline and projected FTE, by staff group and year.",
             ("staff_group", "financial_year", "staff_fte"),
@@ -846,11 +945,13 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "fig5_doctors",
-            "Figure 5: growth in consultants and fully qualified GPs in the past, against the growth the NHS "
-            "Long Term Workforce Plan projects.",
+            "Figure 5: growth in consultants and fully qualified GPs over the past five years, the next five "
+            "(to 2026/27, from what is published about that period) and the workforce plan's fifteen years; "
+            "a row whose end point was not found has empty values and says what is missing.",
             (
                 "staff_group",
-                "is_plan",
+                "panel",
+                "evidence",
                 "basis",
                 "period_label",
                 "start_number",
@@ -859,8 +960,31 @@ TABLES: dict[str, Table] = {
                 "growth_pct",
                 "annual_growth_pct",
                 "source_id",
+                "gap",
             ),
-            key=("staff_group", "is_plan"),
+            key=("staff_group", "panel"),
+            nullable=frozenset({"end_number", "growth_pct", "annual_growth_pct", "gap"}),
+            is_raw=False,
+        ),
+        Table(
+            "fig6_nurses",
+            "Figure 6: nurses and health visitors in NHS hospital and community health services, England, "
+            "all care settings, headcount each September (official count rows), with the official statements "
+            "shown beside the chart and the report's own statement about the next years, each row marked by "
+            "its evidence so none is mixed into the series.",
+            (
+                "evidence",
+                "who_is_counted",
+                "period_label",
+                "snapshot_date",
+                "years_from_start",
+                "qualifier",
+                "value",
+                "value_unit",
+                "source_id",
+            ),
+            key=("evidence", "who_is_counted", "period_label"),
+            nullable=frozenset({"snapshot_date", "years_from_start"}),
             is_raw=False,
         ),
         Table(

@@ -68,9 +68,13 @@ def gallery_html(ledger: pl.DataFrame, thumbnails: dict[str, Figure]) -> str:
             picture = image_html(thumbnails[spec.figure], f"Thumbnail of Figure {number}: {spec.title}")
         else:
             picture = '<div class="kf-placeholder">Not rebuilt yet: inputs still being sourced</div>'
+        built = {"yes": "Rebuilt", "partly": "Rebuilt in part", "not yet": "Not rebuilt yet"}[
+            spec.built_label
+        ]
         cards.append(
             f'<a class="kf-card" href="{link}"><div class="kf-card-title">Figure {number}: '
             f"{html.escape(spec.title)}</div>{picture}"
+            f'<div class="kf-card-built">{built}</div>'
             f'<div class="kf-card-status">{html.escape(status_line(rows))}</div></a>'
         )
     return '<div class="kf-gallery">' + "".join(cards) + "</div>"
@@ -207,7 +211,9 @@ def figure_source_ids(figure: str, root: Path | str | None = None) -> list[str]:
 
     ids: list[str] = []
     for name in figure_spec(figure).load_module().INPUTS:
-        ids.extend(load(name, root)["source_id"].to_list())
+        frame = load(name, root)
+        if "source_id" in frame.columns:  # published_numbers cites report pages, not sources
+            ids.extend(frame["source_id"].to_list())
     return sorted(set(ids))
 
 
@@ -225,7 +231,26 @@ def status_table(ledger: pl.DataFrame) -> str:
     for spec in FIGURES:
         counts = summary(ledger.filter(pl.col("figure") == spec.figure))
         cells = " | ".join(str(counts[k]) for k in STATUS_WORDS)
-        lines.append(
-            f"| {spec.figure[3:]} | {spec.title} | {'yes' if spec.is_built else 'not yet'} | {cells} |"
-        )
+        lines.append(f"| {spec.figure[3:]} | {spec.title} | {spec.built_label} | {cells} |")
     return "\n".join(lines) + "\n"
+
+
+def caption_html(figure: str) -> str:
+    """The report's caption of a figure, quoted, and a short table of how ours maps onto it.
+
+    Every figure chapter opens with this, so a reader sees at once where our
+    period, measure, geography or sources differ from the report's and what is
+    still missing.
+    """
+    from kfanalysis.captions import caption_mapping
+    from kfanalysis.tables import to_html
+
+    mapping = caption_mapping(figure)
+    rows = [{**row, "report": row["report"] or None} for row in mapping.rows()]
+    table = pl.DataFrame(rows, schema={"aspect": pl.String, "report": pl.String, "ours": pl.String})
+    number = figure[3:]
+    return (
+        f'<blockquote class="kf-caption"><p>Figure {number} of the report: '
+        f"\u201c{html.escape(mapping.caption)}\u201d</p></blockquote>"
+        + to_html(table.rename({"report": "the report's figure", "ours": "this rebuild"}))
+    )

@@ -46,12 +46,22 @@ class FigureSpec:
         title: Our short title for the figure.
         module: Module name under kfanalysis.figures, or None if not built yet.
         planned_inputs: For figures not built: the official series they will need.
+        partly: True for a built figure that rebuilds only part of the report's chart (its
+            chapter says which part), so the landing page and README do not call it done.
     """
 
     figure: str
     title: str
     module: str | None
     planned_inputs: str = ""
+    partly: bool = False
+
+    @property
+    def built_label(self) -> str:
+        """How far the figure is rebuilt, in words: 'yes', 'partly' or 'not yet'."""
+        if not self.is_built:
+            return "not yet"
+        return "partly" if self.partly else "yes"
 
     @property
     def is_built(self) -> bool:
@@ -82,15 +92,15 @@ FIGURES: tuple[FigureSpec, ...] = (
     ),
     FigureSpec(
         "fig5",
-        "Doctors: past growth against the Long Term Workforce Plan",
+        "Doctors: past five years against the next five",
         "fig5_doctors",
+        partly=True,
     ),
     FigureSpec(
         "fig6",
-        "Nurses by setting: past growth against the Long Term Workforce Plan",
-        None,
-        "NHS Workforce Statistics nurses and health visitors FTE by care setting, 2012/13 to "
-        "2022/23, and the NHS Long Term Workforce Plan projections by setting",
+        "Nurses: past ten years against the next ten",
+        "fig6_nurses",
+        partly=True,
     ),
     FigureSpec("fig7", "Social care vacancy rate against the unemployment rate", "fig7_vacancies"),
 )

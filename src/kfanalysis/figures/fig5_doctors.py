@@ -1,23 +1,25 @@
-"""Figure 5: growth in doctors over the past five years against the next five in the plan.
+"""Figure 5: growth in doctors over the past five years against the next five.
 
-The report sets the growth in doctors over the past five years against the
-next five (its title). Its text says the NHS Long Term Workforce Plan (June
-2023) means primary and community staff must grow faster than the acute
-workforce, and GPs faster than in past decades. The contrast between hospital
-consultants and GPs in the plan's own projections comes from the National
-Audit Office (March 2024), after the report; the book labels it as such.
+The report's caption compares the growth in NHS doctors over the past five
+years with the next five, and its text gives the end point of the next five it
+uses: 3,000 more GPs by 2026/27, which it presents as what the NHS Long Term
+Workforce Plan (June 2023) amounts to. The plan's own tables were not found, so
+that number is drawn as the report's statement, not as an official projection.
 
-What the data here allow, each stated in the book:
+The table has one row per staff group and comparison (``panel``), each with
+its own period and counting basis:
 
-* Past growth is measured between the September snapshots of 2016 and 2021,
-  which fall in 2016/17 and 2021/22. Full-time equivalents are used where both
-  ends were found; for consultants only headcount was found for 2021, so their
-  past growth is in headcount.
-* GPs are fully qualified GPs (excluding GPs in training), on NHS Digital's
-  revised basis. The series including trainees was not found on that basis.
-* The plan's projections for 2026/27 were not found, so the plan's growth is
-  shown as the compound annual rate over its full horizon, 2021/22 to 2036/37,
-  beside the past annual rate.
+* Past five years: the September snapshots of 2016 and 2021 (in 2016/17 and
+  2021/22). Full-time equivalents where both ends were found; for consultants
+  only headcount was found for 2021, so their past growth is in headcount.
+* Next five years, 2021/22 to 2026/27: for fully qualified GPs, the report's
+  3,000 added to the September 2021 full-time equivalent count. The report does
+  not say which GPs or which basis it means; the row says so. For consultants
+  neither the plan's 2026/27 level nor a statement of the report's was found:
+  the row keeps its start and leaves its end empty.
+* The plan's fifteen years, 2021/22 to 2036/37, as the National Audit Office
+  (March 2024, after the report) reports its modelling, in full-time
+  equivalents: a separate comparison with its own period.
 """
 
 from __future__ import annotations
@@ -33,19 +35,28 @@ from kfanalysis.charts import add_source_line
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
-from kfanalysis.published import ClaimResult, Computed, Missing
+from kfanalysis.published import ClaimResult, Computed, Missing, published_numbers
 from kfanalysis.schemas import validate
 from kfanalysis.trends import GrowthFit, annual_growth_pct, fit_annual_growth, growth_pct
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
 TABLE = "fig5_doctors"
-#: The raw tables this figure reads (and no others).
-INPUTS = ("doctors_workforce", "ltwp_projections")
+#: The raw tables this figure reads (and no others). The report's own statement of the next
+#: five years is read from the published numbers, where it is also tested.
+INPUTS = ("doctors_workforce", "ltwp_projections", "published_numbers")
 PAST_START, PAST_END = "2016-09-30", "2021-09-30"
+NEXT_START, NEXT_END = "2021/22", "2026/27"
 PLAN_START, PLAN_END = "2021/22", "2036/37"
 GROUPS = ("HCHS consultants", "fully qualified GPs")
+PANELS = fields.FIG5_PANELS
+#: The report's statement of extra GPs by 2026/27 (a claim in published_numbers.csv).
+GP_STATEMENT_CLAIM = "fig5_ltwp_extra_gps_by_2026_27"
+#: The chart's wording for a number only the report states.
+STATEMENT_LABEL = "report's statement, not an official projection"
 
 
 def _label(day: str) -> str:
@@ -56,6 +67,10 @@ def _years_between(start: str, end: str) -> float:
     """Years between two snapshot dates, in whole months (September to September is exactly 5)."""
     a, b = date.fromisoformat(start), date.fromisoformat(end)
     return (b.year - a.year) + (b.month - a.month) / 12
+
+
+def _fy_years(start: str, end: str) -> float:
+    return float(FinancialYear.parse(end) - FinancialYear.parse(start))
 
 
 def _past_basis(workforce: pl.DataFrame, group: str) -> str:
@@ -81,52 +96,143 @@ def _value(frame: pl.DataFrame, **equal: str) -> tuple[float, str]:
     return float(rows[value_column][0]), str(rows["source_id"][0])
 
 
+def _statement(claims: pl.DataFrame, claim_id: str) -> float:
+    """The value of one of the report's own statements, from published_numbers.csv."""
+    rows = claims.filter(pl.col("claim_id") == claim_id)
+    if rows.height != 1:
+        raise FigureInputError(
+            f"data/raw/published_numbers.csv has no claim {claim_id!r}\n"
+            "  Fix: restore the row; Figure 5 draws the report's statement from it."
+        )
+    return float(rows["published_value"][0])
+
+
 def _growth_row(
-    group: str, is_plan: bool, basis: str, label: str, start: float, end: float, years: float, source: str
+    group: str,
+    panel: str,
+    evidence: str,
+    basis: str,
+    label: str,
+    start: float,
+    end: float | None,
+    years: float,
+    source: str,
+    gap: str | None = None,
 ) -> dict[str, object]:
-    """One row of the figure's table: a period's growth, in total and a year."""
+    """One row of the figure's table: a period's growth, in total and a year (empty without an end)."""
     return {
         "staff_group": group,
-        "is_plan": is_plan,
+        "panel": panel,
+        "evidence": evidence,
         "basis": basis,
         "period_label": label,
         "start_number": start,
         "end_number": end,
         "years": years,
-        "growth_pct": growth_pct(start, end),
-        "annual_growth_pct": annual_growth_pct(start, end, years),
+        "growth_pct": None if end is None else growth_pct(start, end),
+        "annual_growth_pct": None if end is None else annual_growth_pct(start, end, years),
         "source_id": source,
+        "gap": gap,
     }
 
 
+def _past_row(workforce: pl.DataFrame, group: str) -> dict[str, object]:
+    basis = _past_basis(workforce, group)
+    start, source = _value(workforce, staff_group=group, basis=basis, snapshot_date=PAST_START)
+    end, _ = _value(workforce, staff_group=group, basis=basis, snapshot_date=PAST_END)
+    gap = (
+        None
+        if basis == "FTE"
+        else "headcount: NHS Digital's full-time equivalent for September 2021 was not found"
+    )
+    return _growth_row(
+        group,
+        PANELS[0],
+        "official count",
+        basis,
+        f"{_label(PAST_START)} to {_label(PAST_END)}",
+        start,
+        end,
+        _years_between(PAST_START, PAST_END),
+        source,
+        gap,
+    )
+
+
+def _next_row(
+    workforce: pl.DataFrame, plan: pl.DataFrame, claims: pl.DataFrame, group: str
+) -> dict[str, object]:
+    """The next five years: the report's statement for GPs; for consultants, nothing was found."""
+    label = f"{NEXT_START} to {NEXT_END}"
+    years = _fy_years(NEXT_START, NEXT_END)
+    if group == "fully qualified GPs":
+        start, source = _value(workforce, staff_group=group, basis="FTE", snapshot_date=PAST_END)
+        extra = _statement(claims, GP_STATEMENT_CLAIM)
+        return _growth_row(
+            group,
+            PANELS[1],
+            "report's own statement",
+            "FTE",
+            f"{label} ({STATEMENT_LABEL})",
+            start,
+            start + extra,
+            years,
+            source,
+            f"the report's {extra:,.0f} more GPs by {NEXT_END}, added to fully qualified GPs (FTE) in "
+            f"{_label(PAST_END)}; the report does not say whether it counts GPs in training or which "
+            "basis it uses, and the plan's own 2026/27 figure was not found",
+        )
+    start, source = _value(plan, staff_group=group, financial_year=NEXT_START)
+    return _growth_row(
+        group,
+        PANELS[1],
+        "not found",
+        "FTE",
+        label,
+        start,
+        None,
+        years,
+        source,
+        f"the plan's {NEXT_END} level for {group} was not found, and the report states none; the start is "
+        "the plan's 2021/22 baseline as the National Audit Office reports it",
+    )
+
+
+def _plan_row(plan: pl.DataFrame, group: str) -> dict[str, object]:
+    start, source = _value(plan, staff_group=group, financial_year=PLAN_START)
+    end, _ = _value(plan, staff_group=group, financial_year=PLAN_END)
+    return _growth_row(
+        group,
+        PANELS[2],
+        "plan as reported by the NAO",
+        "FTE",
+        f"{PLAN_START} to {PLAN_END} (plan, NAO)",
+        start,
+        end,
+        _fy_years(PLAN_START, PLAN_END),
+        source,
+    )
+
+
 def build(root: Path | str | None = None) -> pl.DataFrame:
-    """Build the Figure 5 table: one row of past and one of planned growth per staff group."""
+    """Build the Figure 5 table: past five years, next five years and the plan, per staff group."""
     workforce = load("doctors_workforce", root)
     plan = load("ltwp_projections", root)
+    claims = published_numbers(root)
     rows = []
     for group in GROUPS:
-        basis = _past_basis(workforce, group)
-        start, source = _value(workforce, staff_group=group, basis=basis, snapshot_date=PAST_START)
-        end, _ = _value(workforce, staff_group=group, basis=basis, snapshot_date=PAST_END)
-        rows.append(
-            _growth_row(
-                group,
-                False,
-                basis,
-                f"{_label(PAST_START)} to {_label(PAST_END)}",
-                start,
-                end,
-                _years_between(PAST_START, PAST_END),
-                source,
-            )
-        )
-        start, source = _value(plan, staff_group=group, financial_year=PLAN_START)
-        end, _ = _value(plan, staff_group=group, financial_year=PLAN_END)
-        years = float(FinancialYear.parse(PLAN_END) - FinancialYear.parse(PLAN_START))
-        rows.append(
-            _growth_row(group, True, "FTE", f"{PLAN_START} to {PLAN_END} (plan)", start, end, years, source)
-        )
+        rows.append(_past_row(workforce, group))
+        rows.append(_next_row(workforce, plan, claims, group))
+        rows.append(_plan_row(plan, group))
     return validate(TABLE, pl.DataFrame(rows).select(fields.table(TABLE).columns))
+
+
+def row_of(table: pl.DataFrame, group: str, panel: str) -> dict[str, object]:
+    """The table's row for one staff group and comparison."""
+    rows = table.filter((pl.col("staff_group") == group) & (pl.col("panel") == panel))
+    if rows.height != 1:
+        raise KeyError(f"no single row for {group!r} in panel {panel!r}")
+    return rows.row(0, named=True)
 
 
 def past_growth_fits(
@@ -136,7 +242,7 @@ def past_growth_fits(
     workforce = load("doctors_workforce", root)
     table = table if table is not None else build(root)
     fits = {}
-    for row in table.filter(~pl.col("is_plan")).iter_rows(named=True):
+    for row in table.filter(pl.col("panel") == PANELS[0]).iter_rows(named=True):
         series = workforce.filter(
             (pl.col("staff_group") == row["staff_group"])
             & (pl.col("basis") == row["basis"])
@@ -148,66 +254,125 @@ def past_growth_fits(
     return fits
 
 
+def _bar_label(row: dict[str, object]) -> str:
+    text = f"{row['annual_growth_pct']:+.1f}%\n{row['basis']}"
+    if row["evidence"] == "report's own statement":
+        text += "\nreport's statement,\nnot an official\nprojection"
+    return text
+
+
 def plot(table: pl.DataFrame) -> Figure:
-    """Bars of annual growth, past against plan, for each staff group."""
+    """Two comparisons, each titled with its period: past against next five years, and the plan's fifteen."""
     import seaborn as sns
     from matplotlib.figure import Figure
 
     palette = sns.color_palette("colorblind")
     with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(8, 4.4))
-        axes = figure.subplots()
+        figure = Figure(figsize=(10, 4.8))
+        left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": (3, 2)})
+    names = {"HCHS consultants": "Hospital consultants", "fully qualified GPs": "Fully qualified GPs"}
     width = 0.38
-    for offset, (is_plan, label, colour) in enumerate(
-        ((False, "Past: Sep 2016 to Sep 2021", palette[0]), (True, "Plan: 2021/22 to 2036/37", palette[1]))
-    ):
-        rows = [
-            table.filter((pl.col("staff_group") == g) & (pl.col("is_plan") == is_plan)).row(0, named=True)
-            for g in GROUPS
-        ]
-        xs = [i + (offset - 0.5) * width for i in range(len(GROUPS))]
-        bars = axes.bar(xs, [r["annual_growth_pct"] for r in rows], width, color=colour, label=label)
-        for bar, row in zip(bars, rows, strict=True):
-            axes.annotate(
-                f"{row['annual_growth_pct']:+.1f}%\n({row['basis']})",
-                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                ha="center",
-                va="bottom" if bar.get_height() >= 0 else "top",
-                fontsize=8,
-                xytext=(0, 2 if bar.get_height() >= 0 else -2),
-                textcoords="offset points",
+    styles = {
+        PANELS[0]: ("Past: Sep 2016 to Sep 2021", palette[0], None),
+        PANELS[1]: ("Next: 2021/22 to 2026/27", palette[1], "//"),
+    }
+    labelled: set[str] = set()
+    for offset, panel in enumerate(PANELS[:2]):
+        label, colour, hatch = styles[panel]
+        for i, group in enumerate(GROUPS):
+            row = row_of(table, group, panel)
+            x = i + (offset - 0.5) * width
+            if row["annual_growth_pct"] is None:
+                left.text(
+                    x,
+                    0.05,
+                    "plan's 2026/27\nlevel not found",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                    rotation=90,
+                    color="0.25",
+                )
+                continue
+            hatch_here = hatch if row["evidence"] == "report's own statement" else None
+            (bar,) = left.bar(
+                [x],
+                [row["annual_growth_pct"]],
+                width,
+                color=colour,
+                hatch=hatch_here,
+                edgecolor="white",
+                label=None if label in labelled else label,
             )
-    axes.axhline(0, color="0.3", linewidth=0.8)
-    axes.margins(y=0.18)  # room for the value labels above and below the bars
-    axes.set_xticks(range(len(GROUPS)), ["Hospital consultants", "Fully qualified GPs"])
-    axes.set_ylabel("Growth, % a year (compound)")
-    axes.set_title("Doctors: growth a year in the past five years and in the workforce plan", fontsize=10)
-    axes.legend(fontsize=8)
+            labelled.add(label)
+            _annotate(left, bar, _bar_label(row))
+    rates = [r for r in table["annual_growth_pct"].to_list() if r is not None]
+    limits = (min(0.0, *rates) - 1.5, max(0.0, *rates) + 2.0)  # one scale on both panels, room for labels
+    _finish(left, names, limits, "Past five years and next five years\n(each bar labelled with its basis)")
+    left.legend(fontsize=7.5, loc="upper left")
+    for i, group in enumerate(GROUPS):
+        row = row_of(table, group, PANELS[2])
+        (bar,) = right.bar([i], [row["annual_growth_pct"]], 0.5, color=palette[2])
+        _annotate(right, bar, _bar_label(row))
+    _finish(
+        right,
+        names,
+        limits,
+        f"Workforce plan, {PLAN_START} to {PLAN_END}\n(NAO's account of the modelling, FTE)",
+    )
+    left.set_ylabel("Growth, % a year (compound)")
     add_source_line(
         figure,
-        "Sources: NHS Digital workforce statistics (consultants: headcount; GPs: FTE); "
-        "NHS Long Term Workforce Plan as reported by the National Audit Office (FTE).",
+        "Sources: NHS Digital workforce statistics (consultants: headcount; GPs: FTE); the report's own "
+        "3,000 more GPs by 2026/27 (the plan's tables were not found);\n"
+        "NHS Long Term Workforce Plan as reported by the National Audit Office (FTE). "
+        "Headcount and FTE are never in one bar pair without a label.",
     )
     figure.tight_layout()
     return figure
+
+
+def _annotate(axes: Axes, bar: Rectangle, text: str) -> None:
+    height = bar.get_height()
+    axes.annotate(
+        text,
+        (bar.get_x() + bar.get_width() / 2, height),
+        ha="center",
+        va="bottom" if height >= 0 else "top",
+        fontsize=7.5,
+        xytext=(0, 2 if height >= 0 else -2),
+        textcoords="offset points",
+    )
+
+
+def _finish(axes: Axes, names: dict[str, str], limits: tuple[float, float], title: str) -> None:
+    axes.axhline(0, color="0.3", linewidth=0.8)
+    axes.set_ylim(*limits)
+    axes.set_xticks(range(len(GROUPS)), [names[g] for g in GROUPS])
+    axes.set_title(title, fontsize=9.5)
 
 
 def alt_text(table: pl.DataFrame) -> str:
     """A text description of the chart for screen readers, with its numbers taken from the table."""
     parts = []
     for row in table.iter_rows(named=True):
-        when = "in the plan" if row["is_plan"] else "in the past"
-        parts.append(f"{row['staff_group']} {when}: {row['annual_growth_pct']:+.1f}% a year ({row['basis']})")
-    return "Bar chart of compound annual growth. " + "; ".join(parts) + "."
+        what = f"{row['staff_group']}, {row['panel']} ({row['period_label']})"
+        if row["annual_growth_pct"] is None:
+            parts.append(f"{what}: not found")
+        else:
+            parts.append(
+                f"{what}: {row['annual_growth_pct']:+.1f}% a year ({row['basis']}, {row['evidence']})"
+            )
+    return "Bar chart of compound annual growth in two panels. " + "; ".join(parts) + "."
 
 
 def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
     """Recompute Figure 5's published numbers from the built table."""
-    past = {r["staff_group"]: r for r in table.filter(~pl.col("is_plan")).iter_rows(named=True)}
-    consultants, gps = past["HCHS consultants"], past["fully qualified GPs"]
+    consultants = row_of(table, "HCHS consultants", PANELS[0])
+    gps = row_of(table, "fully qualified GPs", PANELS[0])
     return {
         "fig5_consultant_growth_2016_17_2021_22": Computed(
-            consultants["growth_pct"],
+            float(consultants["growth_pct"]),  # type: ignore[arg-type]
             f"consultants, {consultants['basis']}, {consultants['period_label']}",
             "the consultant count here is headcount: NHS Digital's full-time equivalent for September 2021 "
             "was not found, and the report does not say which measure or month it used"
@@ -215,15 +380,16 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
             else "a different month or edition",
         ),
         "fig5_gp_growth_2016_17_2021_22": Computed(
-            gps["growth_pct"],
+            float(gps["growth_pct"]),  # type: ignore[arg-type]
             f"fully qualified GPs, {gps['basis']}, {gps['period_label']}",
             "fully qualified GPs fell over the period; the report's rise probably counts all GPs including "
             "those in training, a series not found on NHS Digital's revised basis",
         ),
-        "fig5_ltwp_extra_gps_by_2026_27": Missing(
-            "the NHS Long Term Workforce Plan's projection of GPs (or of the primary care workforce) "
-            "for 2026/27",
-            "the plan's own tables were not read; the report's 2.7% a year is one of its claims, so it "
-            "cannot be used as an input to reproduce another",
+        GP_STATEMENT_CLAIM: Missing(
+            "the NHS Long Term Workforce Plan's own projection of GPs for 2026/27 (its tables by staff "
+            "group, or its text), to find the 3,000 as published",
+            "only the report states the 3,000; the plan's text and tables were not found (no stored copy "
+            "beyond its opening, no public repository holding it), and a number the report states cannot "
+            "be reproduced from itself. The chart draws it as the report's statement",
         ),
     }
