@@ -119,7 +119,9 @@ def test_a_few_pixels_of_noise_pass(copy: Path) -> None:
     rng = np.random.default_rng(7)
     rows = rng.integers(0, image.shape[0], 200)
     cols = rng.integers(0, image.shape[1], 200)
-    image[rows, cols, :3] = np.clip(image[rows, cols, :3].astype(int) + rng.choice([-2, 2], 200)[:, None], 0, 255)
+    image[rows, cols, :3] = np.clip(
+        image[rows, cols, :3].astype(int) + rng.choice([-2, 2], 200)[:, None], 0, 255
+    )
     imsave(path, image)
     assert path.read_bytes() != (COMMITTED / "fig7_vacancies.png").read_bytes()
     assert compare_outputs(copy, COMMITTED).ok
@@ -158,7 +160,9 @@ def test_manifest_compared_by_content_not_layout(copy: Path) -> None:
     assert "kfanalysis_version" in difference.what
 
 
-def test_cli_verify_exit_code_and_message(copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_verify_exit_code_and_message(
+    copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["--root", str(REPO_ROOT), "verify", str(copy), "--against", str(COMMITTED)]
     assert main([*args, "--diff-dir", str(tmp_path / "d")]) == 0
     assert "BLAS" in capsys.readouterr().out

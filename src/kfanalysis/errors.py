@@ -87,8 +87,8 @@ def render_problems(problems: list[Problem]) -> str:
         head = "problem in raw data:"
     else:
         files = f" in {len(groups)} files" if len(groups) > 1 else ""
-        kinds = f" ({distinct} distinct)" if distinct != len(unique) else ""
-        head = f"{len(unique)} problem(s){kinds} in raw data{files}:"
+        grouped = f" ({distinct} distinct)" if distinct != len(unique) else ""
+        head = f"{len(unique)} problem(s){grouped} in raw data{files}:"
     out = [head]
     shown = 0
     for file, kinds in groups.items():

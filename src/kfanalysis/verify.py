@@ -29,6 +29,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kfanalysis.errors import KfError
 
@@ -53,7 +54,7 @@ class OutputMismatch(KfError):
         lines = [f"{len(differences)} output(s) differ from the committed ones:"]
         lines += [f"- {d.file}: {d.what}" for d in differences]
         if diff_dir is not None and any(d.diff_image for d in differences):
-            lines.append(f"difference images for the charts are in {diff_dir}")
+            lines.append(f"images of the charts that differ (committed, fresh, difference) are in {diff_dir}")
         lines.append(
             "  Fix: if the change is intended, rebuild with `kfanalysis build`, review it and commit "
             "data/processed; otherwise find what changed the result."
@@ -253,10 +254,18 @@ def _compare_images(
 
     new, old = _levels(imread(fresh)), _levels(imread(committed))
     if new.shape != old.shape:
+        kept = None
+        if diff_dir is not None:  # no pixel-by-pixel difference exists: keep both to look at
+            stem = Path(name).stem
+            Path(diff_dir).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(committed, Path(diff_dir) / f"{stem}-committed.png")
+            kept = Path(diff_dir) / f"{stem}-fresh.png"
+            shutil.copyfile(fresh, kept)
         return Difference(
             name,
             f"image size differs: committed {old.shape[1]}x{old.shape[0]} px, "
             f"fresh {new.shape[1]}x{new.shape[0]} px (a label, legend or axis changed)",
+            kept,
         )
     channels = min(new.shape[2], old.shape[2])
     gap = np.abs(new[..., :channels] - old[..., :channels]).max(axis=2)
@@ -292,7 +301,7 @@ def _compare_images(
     )
 
 
-def _levels(image: object) -> object:
+def _levels(image: Any) -> Any:
     """An image as 0-255 integer levels, whatever form matplotlib read it in."""
     import numpy as np
 
