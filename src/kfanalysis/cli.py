@@ -158,7 +158,8 @@ def _audit(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from kfanalysis.verify import blas_description, verify
 
-    print(blas_description())
+    if args.fresh is None:  # this process builds, so its kernel is the one that computed the outputs
+        print(f"building afresh into a temporary folder; {blas_description()}")
     result = verify(args.fresh, args.against, args.root, args.diff_dir)
     kinds = ", ".join(
         f"{sum(k == kind for k in result.compared.values())} {kind}"
