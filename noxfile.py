@@ -62,7 +62,7 @@ def _book_inputs_digest() -> str:
     results older than its inputs.
     """
     digest = hashlib.sha256(sys.version.encode())
-    folders = ["book", "src/kfanalysis", "data/raw", "data/processed"]
+    folders = ["book", "src/kfanalysis", "tools", "data/raw", "data/processed"]
     files = [ROOT / LOCK, ROOT / "pyproject.toml"]
     for folder in folders:
         files += [
