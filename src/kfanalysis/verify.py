@@ -42,6 +42,8 @@ IMAGE_RMS_TOLERANCE = 0.1
 #: Largest difference of any one pixel channel, in 0-255 levels. Kernel noise moves an
 #: anti-aliased edge by a level or two; a changed label or line moves pixels by far more.
 PIXEL_LEVEL_TOLERANCE = 8
+#: Endings of the image files written for a chart that differs.
+DIFF_IMAGE_SUFFIXES = ("-committed.png", "-fresh.png", "-difference.png")
 #: Cell differences listed per table before the rest are counted.
 SHOWN_CELLS = 10
 
@@ -182,7 +184,6 @@ def _compare_tables(name: str, fresh: Path, committed: Path) -> Difference | Non
         return Difference(name, f"{len(old) - 1} rows committed, {len(new) - 1} rows in the fresh build")
     floats, ints = _numeric_columns(name)
     cells: list[str] = []
-    largest = 0.0
     for number, (a_row, b_row) in enumerate(zip(old[1:], new[1:], strict=True), start=2):
         if len(a_row) != len(b_row):
             cells.append(f"line {number}: {len(a_row)} fields committed, {len(b_row)} fresh")
@@ -193,7 +194,6 @@ def _compare_tables(name: str, fresh: Path, committed: Path) -> Difference | Non
             gap = _numeric_gap(a, b) if column in floats or not (floats or ints) else None
             if gap is not None and gap <= RELATIVE_TOLERANCE:
                 continue
-            largest = max(largest, gap if gap is not None else math.inf)
             by = f" (relative difference {gap:.2g})" if gap is not None else ""
             cells.append(f"line {number}, column '{column}': committed {a!r}, fresh {b!r}{by}")
     if not cells:
@@ -355,7 +355,10 @@ def verify(
     paths = project_paths(root)
     committed_dir = Path(committed) if committed is not None else paths.processed
     diffs = Path(diff_dir) if diff_dir is not None else paths.root / "build" / "verify-diff"
-    shutil.rmtree(diffs, ignore_errors=True)
+    if diffs.is_dir():  # clear only the images an earlier run wrote; the folder may be the user's
+        for suffix in DIFF_IMAGE_SUFFIXES:
+            for stale in diffs.glob(f"*{suffix}"):
+                stale.unlink()
     if fresh is not None:
         result = compare_outputs(fresh, committed_dir, diffs)
     else:
