@@ -19,6 +19,7 @@ from kfanalysis.figures import built_figures
 from kfanalysis.pipeline import build, build_tables
 from kfanalysis.published import STATUSES
 from kfanalysis.sources import sha256_of
+from kfanalysis.verify import compare_outputs
 
 #: Every output a build writes: each built figure's table and chart, the deflator, the ledger, the manifest.
 OUTPUTS = {"deflator_2021_22.csv", "ledger.csv", "manifest.json"} | {
@@ -67,17 +68,16 @@ COMMITTED = REPO_ROOT / "data" / "processed"
 
 
 @pytest.mark.skipif(not (COMMITTED / "ledger.csv").is_file(), reason="no committed outputs to compare with")
-def test_fresh_build_reproduces_the_committed_tables(project: Path) -> None:
-    """A copy of the committed data/raw rebuilds the committed tables, byte for byte.
+def test_fresh_build_reproduces_every_committed_output(project: Path) -> None:
+    """A copy of the committed data/raw rebuilds every committed output, compared by content.
 
-    The chart is left to `nox -s reproduce`, which pins the versions that draw it.
+    Tables value by value, charts as images, within the tolerances of kfanalysis.verify, so
+    the test passes whichever BLAS kernel this CPU runs and still fails on a real change.
     """
     build(project, progress=None)
-    processed = project / "data" / "processed"
-    for name in sorted(OUTPUTS - {"fig7_vacancies.png"}):
-        assert (processed / name).read_bytes() == (COMMITTED / name).read_bytes(), (
-            f"{name} no longer matches data/processed in the checkout; rebuild and review the change"
-        )
+    result = compare_outputs(project / "data" / "processed", COMMITTED)
+    assert set(result.compared) == OUTPUTS, "every output must be compared, none left out"
+    assert result.ok, "\n".join(f"{d.file}: {d.what}" for d in result.differences)
 
 
 def test_built_csvs_match_the_tables_in_memory(project: Path) -> None:

@@ -350,3 +350,36 @@ def test_fig4_real_spending_claim_under_the_june_2023_deflator(project: Path, co
     # A claim in cash or in counts has no deflator sensitivity.
     fig1 = [r for r in table.iter_rows(named=True) if r["figure"] == "fig1"]
     assert fig1 and all(r["status_deflator_2023_06"] is None for r in fig1)
+
+
+# ---- Figure 5 ----------------------------------------------------------------------------------
+
+
+def _doctors(root: Path, group: str, basis: str, date: str) -> float:
+    return float(
+        _cell(root, "doctors_workforce", "staff_number", staff_group=group, basis=basis, snapshot_date=date)
+    )
+
+
+def test_fig5_growth_claims_from_the_september_counts(project: Path, committed: dict) -> None:
+    # Fully qualified GPs have FTE at both ends; consultants only headcount at September 2021.
+    gps = _doctors(project, "fully qualified GPs", "FTE", "2021-09-30") / _doctors(
+        project, "fully qualified GPs", "FTE", "2016-09-30"
+    )
+    consultants = _doctors(project, "HCHS consultants", "headcount", "2021-09-30") / _doctors(
+        project, "HCHS consultants", "headcount", "2016-09-30"
+    )
+    assert committed["fig5_gp_growth_2016_17_2021_22"] == pytest.approx(100 * gps - 100)
+    assert committed["fig5_consultant_growth_2016_17_2021_22"] == pytest.approx(100 * consultants - 100)
+
+
+def test_fig5_gp_growth_moves_with_the_september_2021_count(raw: RawEditor, project: Path) -> None:
+    start = _doctors(project, "fully qualified GPs", "FTE", "2016-09-30")
+    _set(
+        raw,
+        "doctors_workforce",
+        {"staff_group": "fully qualified GPs", "basis": "FTE", "snapshot_date": "2021-09-30"},
+        "staff_number",
+        "30000",
+    )
+    assert _ours(project)["fig5_gp_growth_2016_17_2021_22"] == pytest.approx(100 * 30_000 / start - 100)

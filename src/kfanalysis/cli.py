@@ -1,4 +1,4 @@
-"""The ``kfanalysis`` command: build outputs, check raw data, list and re-hash sources, audit them.
+"""The ``kfanalysis`` command: build and verify outputs, check raw data, list and re-hash sources, audit them.
 
 Every failure the user can cause ends with a message on stderr that says what
 and where, and exit code 1; a traceback means a bug in kfanalysis.
@@ -64,6 +64,27 @@ def _parser() -> argparse.ArgumentParser:
         help="look for the official files under DIR (recursively, by file name) instead of the cache",
     )
     audit.add_argument("--cache-dir", type=Path, default=None, help=_CACHE_HELP)
+    verify = commands.add_parser(
+        "verify",
+        help="build afresh into a temporary folder and compare with data/processed by content; "
+        "fail naming each output that differs",
+    )
+    verify.add_argument(
+        "fresh",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="compare this folder of built outputs instead of building afresh",
+    )
+    verify.add_argument(
+        "--against", type=Path, default=None, help="the committed outputs (default: data/processed)"
+    )
+    verify.add_argument(
+        "--diff-dir",
+        type=Path,
+        default=None,
+        help="where difference images of charts go (default: build/verify-diff)",
+    )
     return parser
 
 
@@ -79,12 +100,10 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from kfanalysis.fields import TABLES
-    from kfanalysis.loader import load
+    from kfanalysis.loader import load_all
 
-    for name, spec in TABLES.items():
-        if spec.is_raw:
-            frame = load(name, args.root)
-            print(f"ok  {spec.filename}: {frame.height} rows")
+    for name, frame in load_all(args.root).items():
+        print(f"ok  {TABLES[name].filename}: {frame.height} rows")
     return 0
 
 
@@ -212,6 +231,22 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from kfanalysis.verify import blas_description, verify
+
+    if args.fresh is None:  # this process builds, so its kernel is the one that computed the outputs
+        print(f"building afresh into a temporary folder; {blas_description()}")
+    result = verify(args.fresh, args.against, args.root, args.diff_dir)
+    kinds = ", ".join(
+        f"{sum(k == kind for k in result.compared.values())} {kind}"
+        for kind in sorted(set(result.compared.values()))
+    )
+    print(
+        f"all {len(result.compared)} outputs reproduced ({kinds}), within the tolerances in kfanalysis.verify"
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
@@ -222,6 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sources": _sources,
         "fetch": _fetch,
         "audit": _audit,
+        "verify": _verify,
     }
     try:
         code = handlers[args.command](args)

@@ -46,17 +46,68 @@ class Problem:
 
 
 class RawDataError(KfError):
-    """A raw file failed a check; carries every problem found, not just the first."""
+    """A raw file failed a check; carries every problem found, not just the first.
+
+    The message groups the problems by file and says each distinct problem once: the
+    same fault on many rows (say, a source id missing from sources.toml) is one entry
+    listing its lines, so the reader sees how many different things to fix.
+    """
 
     def __init__(self, problems: list[Problem]) -> None:
         if not problems:
             raise ValueError("RawDataError needs at least one problem")
         self.problems = problems
-        head = f"{len(problems)} problem(s) in raw data:" if len(problems) > 1 else "problem in raw data:"
-        shown = problems[:20]
-        body = "\n".join(f"- {p}" for p in shown)
-        more = f"\n- ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-        super().__init__(f"{head}\n{body}{more}")
+        super().__init__(render_problems(problems))
+
+
+#: Distinct problems shown per message; the rest are counted so a flood stays readable.
+SHOWN = 20
+#: Lines listed for one problem that recurs on many rows.
+SHOWN_LINES = 8
+
+
+def _lines_text(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:SHOWN_LINES])
+    more = f" and {len(lines) - SHOWN_LINES} more" if len(lines) > SHOWN_LINES else ""
+    return f"line {shown}" if len(lines) == 1 else f"lines {shown}{more}"
+
+
+def render_problems(problems: list[Problem]) -> str:
+    """Render problems grouped by file, each distinct (what, column, fix) once with its lines.
+
+    Exact repeats (the same problem reached from two tables) are counted once.
+    """
+    unique = list(dict.fromkeys(problems))
+    groups: dict[str, dict[tuple[str, str | None, str], list[int | None]]] = {}
+    for problem in unique:
+        by_kind = groups.setdefault(problem.file, {})
+        by_kind.setdefault((problem.what, problem.column, problem.fix), []).append(problem.line)
+    distinct = sum(len(kinds) for kinds in groups.values())
+    if len(unique) == 1:
+        head = "problem in raw data:"
+    else:
+        files = f" in {len(groups)} files" if len(groups) > 1 else ""
+        grouped = f" ({distinct} distinct)" if distinct != len(unique) else ""
+        head = f"{len(unique)} problem(s){grouped} in raw data{files}:"
+    out = [head]
+    shown = 0
+    for file, kinds in groups.items():
+        if len(groups) > 1:
+            out.append(f"{file}:")
+        for (what, column, fix), lines in kinds.items():
+            if shown == SHOWN:
+                break
+            shown += 1
+            numbered = sorted({n for n in lines if n is not None})
+            parts = [file]
+            if numbered:
+                parts.append(_lines_text(numbered))
+            if column is not None:
+                parts.append(f"column '{column}'")
+            out.append(f"- {', '.join(parts)}: {what}\n  Fix: {fix}")
+    if distinct > shown:
+        out.append(f"- ... and {distinct - shown} more distinct problem(s)")
+    return "\n".join(out)
 
 
 class ChecksumError(RawDataError):

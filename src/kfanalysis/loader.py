@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from kfanalysis.errors import Problem, RawDataError
-from kfanalysis.fields import FIELDS, Table, table
+from kfanalysis.errors import ChecksumError, Problem, RawDataError
+from kfanalysis.fields import FIELDS, TABLES, Table, table
 from kfanalysis.paths import ProjectPaths, project_paths
 from kfanalysis.schemas import polars_dtype, validate
 from kfanalysis.sources import read_sources, verify_checksum
@@ -98,6 +98,38 @@ def _with_sources(frame: pl.DataFrame, paths: ProjectPaths) -> pl.DataFrame:
         schema={"source_id": pl.String, **dict.fromkeys(SOURCE_COLUMNS, pl.String)},
     )
     return frame.join(details, on="source_id", how="left", maintain_order="left")
+
+
+def load_all(root: Path | str | None = None) -> dict[str, pl.DataFrame]:
+    """Load and validate every raw table, reporting the problems of all of them at once.
+
+    A user who broke two files should learn about both from one run, not fix one,
+    rerun, and only then meet the next.
+
+    Args:
+        root: Project root; found from the working directory if omitted.
+
+    Returns:
+        Every raw table by name, validated.
+
+    Raises:
+        RawDataError: Every problem in every raw table, grouped by file (a ``ChecksumError``
+            when checksums are all that failed).
+    """
+    tables: dict[str, pl.DataFrame] = {}
+    failed: list[RawDataError] = []
+    for name, spec in TABLES.items():
+        if not spec.is_raw:
+            continue
+        try:
+            tables[name] = load(name, root)
+        except RawDataError as exc:
+            failed.append(exc)
+    if failed:
+        problems = [p for exc in failed for p in exc.problems]
+        kind = ChecksumError if all(isinstance(exc, ChecksumError) for exc in failed) else RawDataError
+        raise kind(problems)
+    return tables
 
 
 def _decode(data: bytes, rel: str) -> str:

@@ -19,7 +19,7 @@ import polars as pl
 from kfanalysis import __version__
 from kfanalysis.fields import TABLES
 from kfanalysis.figures import FigureModule, built_figures, planned_reasons
-from kfanalysis.loader import load
+from kfanalysis.loader import load_all
 from kfanalysis.paths import project_paths
 from kfanalysis.prices import deflator
 from kfanalysis.published import ClaimResult, filter_ledger, ledger_rows, published_numbers, summary
@@ -57,9 +57,9 @@ def build_tables(root: Path | str | None = None, progress: Progress | None = Non
     built = BuiltTables()
     raw_tables = [name for name, spec in TABLES.items() if spec.is_raw]
     say(f"[1/{steps}] check every raw table ({len(raw_tables)}): checksum, dtypes, schema")
-    for name in raw_tables:
-        # Validate every raw file, including ones only the book reads, so none escapes the checks.
-        load(name, root)
+    # Validate every raw file, including ones only the book reads, so none escapes the checks;
+    # every broken file is reported in one error rather than the first alone.
+    load_all(root)
     say(f"[2/{steps}] deflator (HM Treasury, 2021/22 prices)")
     built.tables["deflator_2021_22"] = validate("deflator_2021_22", deflator(root=root))
     results: dict[str, ClaimResult] = {}

@@ -37,9 +37,10 @@ def chapter_name(spec: FigureSpec) -> str:
     return spec.module or f"{spec.figure}_planned"
 
 
-def image_html(figure: Figure, alt: str, width: str = "100%") -> str:
-    """Embed a chart as an <img> with alt text, using the same PNG bytes as data/processed."""
-    data = base64.b64encode(png_bytes(figure)).decode("ascii")
+def image_html(figure: Figure | bytes, alt: str, width: str = "100%") -> str:
+    """Embed a chart as an <img> with alt text: a Figure, or PNG bytes such as a built chart's."""
+    png = figure if isinstance(figure, bytes) else png_bytes(figure)
+    data = base64.b64encode(png).decode("ascii")
     return (
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
         f'style="max-width:{width}" class="kf-chart"/>'
@@ -52,12 +53,12 @@ def status_line(ledger: pl.DataFrame) -> str:
     return ", ".join(f"{counts[k]} {word}" for k, word in STATUS_WORDS.items())
 
 
-def gallery_html(ledger: pl.DataFrame, thumbnails: dict[str, Figure]) -> str:
+def gallery_html(ledger: pl.DataFrame, thumbnails: dict[str, Figure | bytes]) -> str:
     """Cards for the seven figures: title, status of their published numbers, link, thumbnail.
 
     Args:
         ledger: The full ledger.
-        thumbnails: Charts of the built figures, keyed by figure id ("fig7").
+        thumbnails: Charts of the built figures (Figures or PNG bytes), keyed by figure id ("fig7").
     """
     cards = []
     for spec in FIGURES:
