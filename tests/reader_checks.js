@@ -7,12 +7,11 @@ function check() {
   const style = getComputedStyle(column);
   const columnWidth =
     column.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  // A wide table is fine inside a container that scrolls sideways and itself fits the column.
   const scrolls = (el) => {
     for (let p = el.parentElement; p && p !== column; p = p.parentElement) {
-      if (p.classList.contains("kf-scroll")) {
-        const s = getComputedStyle(p).overflowX;
-        return (s === "auto" || s === "scroll") && p.getBoundingClientRect().width <= columnWidth + 1;
-      }
+      const s = getComputedStyle(p).overflowX;
+      if (s === "auto" || s === "scroll") return p.getBoundingClientRect().width <= columnWidth + 1;
     }
     return false;
   };

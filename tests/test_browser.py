@@ -165,8 +165,10 @@ def test_page_requests_are_told_apart_from_the_browser_calling_home() -> None:
 def test_every_page_renders_offline_with_charts_and_no_errors(
     chromium: str, server: str, built_book: Path, tmp_path: Path
 ) -> None:
-    shots = built_book.parent / "screenshots"
-    shots.mkdir(exist_ok=True)
+    # Kept in the project's build folder (git-ignored) whatever folder the book was built in,
+    # so CI can keep them as artifacts and a reader of a failure can look at the page.
+    shots = Path(__file__).resolve().parents[1] / "book" / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
     failures: dict[str, list[str]] = {}
     for page in _pages(built_book):
         url = f"{server}/{page}"

@@ -129,14 +129,17 @@ def claims_table(ledger: pl.DataFrame, published_in: Mapping[str, str] | None = 
         status = row["status"]
         theirs = format_number(row["published_value"], row["unit"], decimals, row["comparison"])
         ours = format_number(row["ours_value"], row["unit"], decimals)
-        period = f'<span class="kf-period">{html.escape(row["period"])}</span>'
+        # The period under the claim, unless the claim already says it.
+        shown_period = "" if row["period"] in short else row["period"]
+        period = f'<span class="kf-period">{html.escape(shown_period)}</span>' if shown_period else ""
+        gist = html.escape(one_line_why(row["reason"]))
         rows.append(
             f'<tr data-status="{status}">'
             f'<td class="kf-claim">{html.escape(short)}{period}</td>'
             f'<td class="kf-num">{theirs}</td><td class="kf-num">{ours}</td>'
             f'<td><span class="kf-status {css_class(status)}" title="{html.escape(STATUS_MEANINGS[status])}">'
             f"{STATUS_LABELS[status]}</span></td>"
-            f'<td class="kf-why"><details><summary>{html.escape(one_line_why(row["reason"]))}</summary>'
+            f'<td class="kf-why"><details><summary><span class="kf-gist">{gist}</span></summary>'
             f"{_detail(row, published_in)}</details></td></tr>"
         )
     return (
