@@ -55,3 +55,15 @@ def test_to_html_labels_escapes_aligns_and_scrolls() -> None:
     assert "vacancy_rate_pct</th>" not in out
     assert out.count('class="kf-num"') == 3  # header + two cells
     assert f">{MISSING}</td>" in out
+
+
+def test_the_data_dictionary_has_one_short_table_per_table() -> None:
+    from kfanalysis.fields import TABLES
+    from kfanalysis.presentation import dictionary_html
+
+    page = dictionary_html()
+    assert page.count("<section ") == len(TABLES)
+    assert page.count("<thead><tr><th>Column</th><th>Unit</th><th>Meaning</th></tr></thead>") == len(TABLES)
+    # where a table lives is said once per table, not on every row
+    assert page.count('"kf-where">data/raw/') == sum(t.is_raw for t in TABLES.values())
+    assert ">Vacancy rate<br/><code>vacancy_rate_pct</code>" in page

@@ -191,9 +191,12 @@ def ledger_html(
     counts = summary(ledger)
     line = ", ".join(f"<strong>{counts[s]}</strong> {STATUS_LABELS[s]}" for s in STATUS_LABELS)
     groups = []
-    for figure in dict.fromkeys(ledger["figure"].to_list()):
+    present = set(ledger["figure"].to_list())
+    # Figures in the order of the report, then any the titles do not know (so none is dropped).
+    order = [f for f in titles if f in present] + sorted(present - set(titles))
+    for figure in order:
         rows = ledger.filter(pl.col("figure") == figure)
-        title, page = titles[figure]
+        title, page = titles.get(figure, (figure, "#"))
         groups.append(
             f'<section class="kf-ledger-group"><p class="kf-ledger-figure"><a href="{html.escape(page)}">'
             f"Figure {html.escape(figure[3:])}: {html.escape(title)}</a></p>"

@@ -304,8 +304,9 @@ def alt_text(table: pl.DataFrame) -> str:
     primary = table.filter(pl.col("spending_sector") == "primary care")
     first, last = primary.row(0, named=True), primary.row(-1, named=True)
     return (
-        f"Left: horizontal bars of spending in {REPORT_YEAR} by destination: {parts}. The five NHS trust "
-        "types are listed with no bar because their totals were not found. Right: line chart of primary "
+        f"Left: horizontal bars of spending in {REPORT_YEAR} by destination: {parts}. A note beside the "
+        "bars says the five NHS trust types are not shown because their totals were not found. "
+        "Right: line chart of primary "
         f"care's share of DHSC total resource DEL, from {first['share_of_dhsc_rdel_pct']:.1f}% in "
         f"{first['financial_year']} to {last['share_of_dhsc_rdel_pct']:.1f}% in {last['financial_year']}."
     )
