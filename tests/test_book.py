@@ -14,7 +14,7 @@ REMOTE_ASSET = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=\"(
 @pytest.mark.book
 def test_every_chapter_is_rendered(built_book: Path) -> None:
     toc = (ROOT / "book" / "_toc.yml").read_text(encoding="utf-8")
-    chapters = [*re.findall(r"file:\s*(\S+)", toc), "intro"]
+    chapters = [*re.findall(r"file:\s*(\S+)", toc), "index"]
     for chapter in chapters:
         assert (built_book / f"{chapter}.html").is_file(), chapter
 
@@ -37,3 +37,40 @@ def test_glued_numbers_are_filled_in_and_no_cell_failed(built_book: Path) -> Non
         assert "Traceback (most recent call last)" not in text, f"{page.name} shows a traceback"
     chapter = (built_book / "fig7_vacancies.html").read_text(encoding="utf-8")
     assert "110,000" in chapter and "152,000" in chapter
+
+
+CHAPTERS_WITH_TERMS = (
+    "fig1_activity", "fig2_spending", "fig4_social_care", "fig5_doctors", "fig7_vacancies", "methods"
+)
+IDENTIFIER = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+
+
+def _prose(page: str) -> str:
+    """The paragraphs and list items a reader reads, without code, tables or hidden cells."""
+    main = re.search(r"<main\b.*?</main>", page, re.S)
+    text = main.group(0) if main else page
+    text = re.sub(r"<(script|style|pre|code|table|details|a)\b.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r'<div class="cell_input.*?</div>', " ", text, flags=re.S)
+    return " ".join(re.findall(r"<(?:p|li)\b[^>]*>(.*?)</(?:p|li)>", text, flags=re.S))
+
+
+@pytest.mark.book
+def test_chapters_link_their_terms_to_the_glossary(built_book: Path) -> None:
+    for chapter in CHAPTERS_WITH_TERMS:
+        page = (built_book / f"{chapter}.html").read_text(encoding="utf-8")
+        assert 'href="glossary.html#term-' in page, f"{chapter} links no term to the glossary"
+
+
+@pytest.mark.book
+def test_reader_prose_has_no_identifiers(built_book: Path) -> None:
+    # The data dictionary, the guide and the API reference name columns and functions on purpose;
+    # the sources page is where identifiers, file hashes and commits belong.
+    exempt = {"data.html", "using.html", "api.html", "sources.html", "genindex.html", "search.html"}
+    offenders = {}
+    for page in built_book.glob("*.html"):
+        if page.name in exempt:
+            continue
+        hits = IDENTIFIER.findall(re.sub(r"<[^>]+>", " ", _prose(page.read_text(encoding="utf-8"))))
+        if hits:
+            offenders[page.name] = sorted(set(hits))[:5]
+    assert not offenders, offenders

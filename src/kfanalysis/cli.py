@@ -1,4 +1,4 @@
-"""The ``kfanalysis`` command: build and verify outputs, check raw data, list and re-hash sources, audit them.
+"""The kfanalysis command: build and verify outputs, check raw data, list and re-hash sources, audit them.
 
 Every failure the user can cause ends with a message on stderr that says what
 and where, and exit code 1; a traceback means a bug in kfanalysis.

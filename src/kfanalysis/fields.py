@@ -31,6 +31,8 @@ class Field:
         pattern: Regular expression every text value must match.
         allowed: The only values a text column may take.
         is_financial_year: The column holds a canonical financial year ("2021/22").
+        label: A short plain heading for readers ("Vacancy rate"), shown in the book's tables
+            instead of the column name; the unit is shown beside it, never repeated in it.
     """
 
     name: str
@@ -42,6 +44,11 @@ class Field:
     pattern: str | None = None
     allowed: tuple[str, ...] | None = None
     is_financial_year: bool = False
+    label: str = ""
+
+    def heading(self) -> str:
+        """The label a reader sees for this column, falling back to the name in words."""
+        return self.label or self.name.replace("_", " ").capitalize()
 
     def rule(self) -> str:
         """Describe in words the values this column accepts, for error messages and docs."""
@@ -87,9 +94,9 @@ class Table:
         return f"{self.name}.csv"
 
 
-def _financial_year(name: str, description: str) -> Field:
+def _financial_year(name: str, description: str, label: str = "") -> Field:
     """A column holding a canonical financial year ("2021/22")."""
-    return Field(name, "str", description, pattern=CANONICAL_PATTERN, is_financial_year=True)
+    return Field(name, "str", description, pattern=CANONICAL_PATTERN, is_financial_year=True, label=label)
 
 
 #: The columns every raw extract row ends with, saying where its value was read.
@@ -162,27 +169,41 @@ FIELDS: dict[str, Field] = {
             "str",
             "Identifier of the official publication in data/raw/sources.toml.",
             pattern=r"^[a-z0-9_]+$",
+            label="Source",
         ),
-        Field("locator", "str", "Where in the publication the value is: table, sheet, page, row."),
+        Field(
+            "locator",
+            "str",
+            "Where in the publication the value is: table, sheet, page, row.",
+            label="Where in the source",
+        ),
         Field(
             "read_at",
             "str",
             "URL where the number was actually read, when that is not the publication itself "
             "(a parliamentary answer, a press report, a copy of the file in a public archive).",
+            label="Read at",
         ),
-        Field("note", "str", "Caveats for this value: vintage, coverage, rounding, secondary reading."),
+        Field(
+            "note",
+            "str",
+            "Caveats for this value: vintage, coverage, rounding, secondary reading.",
+            label="Note",
+        ),
         # ---- periods ----------------------------------------------------------------------
-        _financial_year("financial_year", "Financial year, April to March."),
+        _financial_year("financial_year", "Financial year, April to March.", label="Year"),
         _financial_year(
             "edition_data_to",
             "Latest financial year covered by the edition the value was read from; "
             "later editions revise earlier years, so this orders vintages.",
+            label="Edition (data to)",
         ),
         Field(
             "quarter",
             "str",
             "Three-month Labour Force Survey period, e.g. '2023 Jan-Mar'.",
             pattern=r"^\d{4} (Jan-Mar|Apr-Jun|Jul-Sep|Oct-Dec)$",
+            label="Quarter",
         ),
         # ---- prices -----------------------------------------------------------------------
         Field(
@@ -194,6 +215,7 @@ FIELDS: dict[str, Field] = {
             "only a percentage change.",
             unit="index (reference year = 100)",
             minimum=0.0001,
+            label="GDP deflator",
         ),
         Field(
             "gdp_deflator_change_pct",
@@ -202,13 +224,20 @@ FIELDS: dict[str, Field] = {
             unit="%",
             minimum=-50,
             maximum=100,
+            label="Deflator change",
         ),
-        Field("is_forecast", "bool", "True where the value is an OBR forecast rather than ONS outturn."),
+        Field(
+            "is_forecast",
+            "bool",
+            "True where the value is an OBR forecast rather than ONS outturn.",
+            label="Forecast",
+        ),
         Field(
             "is_chained",
             "bool",
             "True where the index was built by chaining the published percentage changes onto "
             "the last published index value, because the edition gives no index for that year.",
+            label="Chained",
         ),
         # ---- Figure 7: social care vacancies and unemployment -------------------------------
         Field(
@@ -219,6 +248,7 @@ FIELDS: dict[str, Field] = {
             unit="%",
             minimum=0,
             maximum=100,
+            label="Vacancy rate",
         ),
         Field(
             "vacancies_count",
@@ -227,14 +257,22 @@ FIELDS: dict[str, Field] = {
             "as published (usually rounded to the nearest thousand).",
             unit="posts",
             minimum=0,
+            label="Vacant posts",
         ),
         Field(
             "sector",
             "str",
             "Which employers the vacancy estimate covers.",
             allowed=("all sectors", "not stated"),
+            label="Sector",
         ),
-        Field("geography", "str", "Area the statistic covers.", allowed=("United Kingdom", "England")),
+        Field(
+            "geography",
+            "str",
+            "Area the statistic covers.",
+            allowed=("United Kingdom", "England"),
+            label="Area",
+        ),
         Field(
             "unemployment_rate_pct",
             "float",
@@ -243,29 +281,34 @@ FIELDS: dict[str, Field] = {
             unit="%",
             minimum=0,
             maximum=100,
+            label="Unemployment rate",
         ),
         Field(
             "is_newer_than_report",
             "bool",
             "True for years after the latest the report shows: newer data added by this project.",
+            label="Newer than the report",
         ),
         Field(
             "vacancy_rate_source_id",
             "str",
             "source_id of the vacancy rate in this row.",
             pattern=r"^[a-z0-9_]+$",
+            label="Source of vacancy rate",
         ),
         Field(
             "vacancies_source_id",
             "str",
             "source_id of the vacancy count in this row.",
             pattern=r"^[a-z0-9_]+$",
+            label="Source of vacant posts",
         ),
         Field(
             "unemployment_source_id",
             "str",
             "source_id of the unemployment rate in this row.",
             pattern=r"^[a-z0-9_]+$",
+            label="Source of unemployment rate",
         ),
         # ---- Figure 4: council adult social care -----------------------------------------
         Field(
@@ -273,6 +316,7 @@ FIELDS: dict[str, Field] = {
             "str",
             "Whether money is in cash or in the real terms of a stated publisher and base year.",
             allowed=("cash", "real terms, 2020/21 prices, NHS Digital"),
+            label="Prices",
         ),
         Field(
             "gross_current_expenditure_gbp_bn",
@@ -281,6 +325,7 @@ FIELDS: dict[str, Field] = {
             "what clients contribute, excluding capital charges and spending funded by NHS income.",
             unit="£ billion",
             minimum=0,
+            label="Gross current spending",
         ),
         Field(
             "measure",
@@ -294,6 +339,7 @@ FIELDS: dict[str, Field] = {
                 "requests for support from new clients, aged 18-64",
                 "requests for support from new clients, aged 65 and over",
             ),
+            label="Measure",
         ),
         Field(
             "activity_count",
@@ -302,6 +348,7 @@ FIELDS: dict[str, Field] = {
             "year, or requests for support received from new clients (requests, not people).",
             unit="clients or requests",
             minimum=0,
+            label="Number",
         ),
         Field(
             "gce_real_change_pct",
@@ -311,11 +358,13 @@ FIELDS: dict[str, Field] = {
             unit="%",
             minimum=-50,
             maximum=50,
+            label="Real change in spending",
         ),
         Field(
             "is_covid_year",
             "bool",
             "True for 2020/21 and 2021/22, when spending included one-off Covid-19 funding.",
+            label="Covid-19 year",
         ),
         Field(
             "gce_cash_gbp_bn",
@@ -323,6 +372,7 @@ FIELDS: dict[str, Field] = {
             "Gross current expenditure in cash, as published.",
             unit="£ billion",
             minimum=0,
+            label="Spending, cash",
         ),
         Field(
             "gce_precision_decimals",
@@ -330,6 +380,7 @@ FIELDS: dict[str, Field] = {
             "Decimal places of £bn the cash figure was published to.",
             minimum=0,
             maximum=6,
+            label="Decimals published",
         ),
         Field(
             "gce_real_2021_22_gbp_bn",
@@ -337,11 +388,13 @@ FIELDS: dict[str, Field] = {
             "Gross current expenditure at 2021/22 prices (HM Treasury GDP deflator, March 2023).",
             unit="£ billion, 2021/22 prices",
             minimum=0,
+            label="Spending, real terms",
         ),
         Field(
             "is_deflator_chained",
             "bool",
             "True where the year's deflator was chained from OBR forecast changes, not published.",
+            label="Deflator chained",
         ),
         Field(
             "gce_real_index",
@@ -349,6 +402,7 @@ FIELDS: dict[str, Field] = {
             "Real gross current expenditure, 2015/16 = 100.",
             unit="index",
             minimum=0,
+            label="Real spending index",
         ),
         Field(
             "long_term_support_count",
@@ -356,6 +410,7 @@ FIELDS: dict[str, Field] = {
             "Clients receiving long-term support during the year.",
             unit="clients",
             minimum=0,
+            label="Long-term support clients",
         ),
         Field(
             "long_term_support_index",
@@ -363,20 +418,30 @@ FIELDS: dict[str, Field] = {
             "Clients receiving long-term support, 2015/16 = 100.",
             unit="index",
             minimum=0,
+            label="Long-term support index",
         ),
-        Field("requests_count", "int", "Requests for support from new clients.", unit="requests", minimum=0),
+        Field(
+            "requests_count",
+            "int",
+            "Requests for support from new clients.",
+            unit="requests",
+            minimum=0,
+            label="Requests for support",
+        ),
         Field(
             "long_term_support_basis",
             "str",
             "Which published figure gives the long-term support count: an all-ages total to the unit, "
             "the sum of the two published age bands (each rounded to 5), or a rounded all-ages total.",
             allowed=("published total", "sum of age bands", "rounded published total"),
+            label="Long-term support: which figure",
         ),
         Field(
             "requests_basis",
             "str",
             "Which published figure gives the requests count (same choices as for long-term support).",
             allowed=("published total", "sum of age bands", "rounded published total"),
+            label="Requests: which figure",
         ),
         Field(
             "requests_index",
@@ -384,10 +449,15 @@ FIELDS: dict[str, Field] = {
             "Requests for support from new clients, 2015/16 = 100.",
             unit="index",
             minimum=0,
+            label="Requests index",
         ),
         # ---- Figure 5: doctors ------------------------------------------------------------
         Field(
-            "snapshot_date", "str", "Date of a workforce snapshot (ISO 8601).", pattern=r"^\d{4}-\d{2}-\d{2}$"
+            "snapshot_date",
+            "str",
+            "Date of a workforce snapshot (ISO 8601).",
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            label="Snapshot date",
         ),
         Field(
             "staff_group",
@@ -396,12 +466,14 @@ FIELDS: dict[str, Field] = {
             "excluding those in training (fully qualified GPs), or nurses and health visitors in hospital "
             "and community health services, all care settings together.",
             allowed=STAFF_GROUPS,
+            label="Staff group",
         ),
         Field(
             "basis",
             "str",
             "Whether staff are counted as full-time equivalents (37.5 hours a week = 1) or as people.",
             allowed=("FTE", "headcount"),
+            label="Basis",
         ),
         Field(
             "staff_number",
@@ -409,9 +481,22 @@ FIELDS: dict[str, Field] = {
             "Number of staff, on the row's basis (FTE or headcount).",
             unit="FTE or people",
             minimum=0,
+            label="Staff",
         ),
-        Field("staff_fte", "float", "Number of staff, full-time equivalent.", unit="FTE", minimum=0),
-        Field("period_label", "str", "The period a growth figure covers, e.g. 'Sep 2016 to Sep 2021'."),
+        Field(
+            "staff_fte",
+            "float",
+            "Number of staff, full-time equivalent.",
+            unit="FTE",
+            minimum=0,
+            label="Staff (FTE)",
+        ),
+        Field(
+            "period_label",
+            "str",
+            "The period a growth figure covers, e.g. 'Sep 2016 to Sep 2021'.",
+            label="Period",
+        ),
         Field(
             "panel",
             "str",
@@ -419,6 +504,7 @@ FIELDS: dict[str, Field] = {
             "years (to 2026/27, the report's own horizon), or the workforce plan's fifteen years as the "
             "National Audit Office reports them.",
             allowed=FIG5_PANELS,
+            label="Comparison",
         ),
         Field(
             "evidence",
@@ -426,20 +512,37 @@ FIELDS: dict[str, Field] = {
             "What the row's end point is: an official count, a number only the report states, a plan "
             "figure as reported by the National Audit Office, or nothing found.",
             allowed=EVIDENCE_KINDS,
+            label="End point",
         ),
         Field(
             "gap",
             "str",
             "For a row without an end point or with a borrowed one: what is missing or assumed, in words.",
+            label="What is missing",
         ),
-        Field("start_number", "float", "Staff at the start of the period.", unit="FTE or people", minimum=0),
-        Field("end_number", "float", "Staff at the end of the period.", unit="FTE or people", minimum=0),
+        Field(
+            "start_number",
+            "float",
+            "Staff at the start of the period.",
+            unit="FTE or people",
+            minimum=0,
+            label="At start",
+        ),
+        Field(
+            "end_number",
+            "float",
+            "Staff at the end of the period.",
+            unit="FTE or people",
+            minimum=0,
+            label="At end",
+        ),
         Field(
             "years_from_start",
             "float",
             "Years from the first snapshot of the series to this one, in whole months over twelve.",
             unit="years",
             minimum=0,
+            label="Years from start",
         ),
         # ---- Figure 6: published statements shown beside the chart --------------------------
         Field(
@@ -447,30 +550,40 @@ FIELDS: dict[str, Field] = {
             "str",
             "Identifier of an official statement about the nursing workforce.",
             pattern=r"^[a-z0-9_]+$",
+            label="Statement",
         ),
-        Field("who_is_counted", "str", "Which staff the statement counts, in this project's words."),
+        Field(
+            "who_is_counted",
+            "str",
+            "Which staff the statement counts, in this project's words.",
+            label="Who is counted",
+        ),
         Field(
             "stated_period",
             "str",
             "The date or span the statement refers to, as the publisher gives it (e.g. '2009 to 2023').",
+            label="Period stated",
         ),
         Field(
             "qualifier",
             "str",
             "How the publisher qualifies the number: exactly as stated, 'at least' or 'nearly'.",
             allowed=("as stated", "at least", "nearly"),
+            label="Qualifier",
         ),
         Field(
             "stated_value",
             "float",
             "The number as the publisher states it; a fall is negative.",
             unit="see stated_unit",
+            label="Value as stated",
         ),
         Field(
             "stated_unit",
             "str",
             "Unit of the stated number.",
             allowed=("% change", "FTE"),
+            label="Unit as stated",
         ),
         Field(
             "value",
@@ -478,22 +591,31 @@ FIELDS: dict[str, Field] = {
             "The row's number: a count of staff, a stated change, or a stated number of extra staff; "
             "value_unit says which.",
             unit="see value_unit",
+            label="Value",
         ),
         Field(
             "value_unit",
             "str",
             "Unit of value.",
             allowed=("headcount", "FTE", "% change", "more staff (basis not stated)"),
+            label="Unit",
         ),
-        Field("years", "float", "Length of the period in years.", unit="years", minimum=0),
-        Field("growth_pct", "float", "Growth over the whole period.", unit="%"),
-        Field("annual_growth_pct", "float", "Compound annual growth over the period.", unit="% a year"),
+        Field("years", "float", "Length of the period in years.", unit="years", minimum=0, label="Years"),
+        Field("growth_pct", "float", "Growth over the whole period.", unit="%", label="Growth"),
+        Field(
+            "annual_growth_pct",
+            "float",
+            "Compound annual growth over the period.",
+            unit="% a year",
+            label="Growth a year",
+        ),
         # ---- Figure 1: daily NHS activity --------------------------------------------------
         Field(
             "setting",
             "str",
             "Where the activity happens, in the report's Figure 1 categories.",
             allowed=SETTINGS,
+            label="Setting",
         ),
         Field(
             "activity_measure",
@@ -501,12 +623,14 @@ FIELDS: dict[str, Field] = {
             "What is counted, as the publisher defines it (appointments, contacts, attendances, episodes, "
             "incidents), and whether it is a total or a published change.",
             allowed=ACTIVITY_MEASURES,
+            label="What is counted",
         ),
         Field(
             "period",
             "str",
             "The period a value covers: a financial year ('2022/23') or a calendar month ('2022-04').",
             pattern=r"^(\d{4}/\d{2}|\d{4}-(0[1-9]|1[0-2]))$",
+            label="Period",
         ),
         Field(
             "activity_count",
@@ -515,12 +639,14 @@ FIELDS: dict[str, Field] = {
             "published (rounded where precision_decimals is negative).",
             unit="count",
             minimum=0,
+            label="Number",
         ),
         Field(
             "is_primary_or_community",
             "bool",
             "True for general practice and community services, the settings the report sets against "
             "hospitals.",
+            label="Primary or community",
         ),
         Field(
             "days_in_year",
@@ -529,6 +655,7 @@ FIELDS: dict[str, Field] = {
             unit="days",
             minimum=365,
             maximum=366,
+            label="Days",
         ),
         Field(
             "annual_count",
@@ -537,14 +664,21 @@ FIELDS: dict[str, Field] = {
             "months.",
             unit="count a year",
             minimum=0,
+            label="Number a year",
         ),
-        Field("how_annual", "str", "How the annual figure was obtained from the published values."),
+        Field(
+            "how_annual",
+            "str",
+            "How the annual figure was obtained from the published values.",
+            label="How made annual",
+        ),
         Field(
             "per_day",
             "float",
             "Average activity a calendar day: the annual figure over days_in_year.",
             unit="count a day",
             minimum=0,
+            label="A day",
         ),
         Field(
             "share_of_day_pct",
@@ -553,6 +687,7 @@ FIELDS: dict[str, Field] = {
             unit="%",
             minimum=0,
             maximum=100,
+            label="Share of the day",
         ),
         # ---- Figure 2: spending by sector ------------------------------------------------
         Field(
@@ -561,28 +696,46 @@ FIELDS: dict[str, Field] = {
             "A line of the DHSC annual report and accounts: one of the four primary care contracts, or "
             "total resource DEL (the department's day-to-day budget outturn).",
             allowed=SPENDING_LINES,
+            label="Spending line",
         ),
-        Field("spending_gbp_m", "float", "Outturn in cash, as published.", unit="£ million", minimum=0),
+        Field(
+            "spending_gbp_m",
+            "float",
+            "Outturn in cash, as published.",
+            unit="£ million",
+            minimum=0,
+            label="Spending",
+        ),
         Field(
             "grant_gbp_bn",
             "float",
             "Public health grant to local authorities in England, total allocation for the year, cash.",
             unit="£ billion",
             minimum=0,
+            label="Grant",
         ),
         Field(
             "spending_sector",
             "str",
             "Where the money goes, in the report's Figure 2 categories.",
             allowed=SPENDING_SECTORS,
+            label="Where it goes",
         ),
-        Field("spending_cash_gbp_bn", "float", "Spending in cash.", unit="£ billion", minimum=0),
+        Field(
+            "spending_cash_gbp_bn",
+            "float",
+            "Spending in cash.",
+            unit="£ billion",
+            minimum=0,
+            label="Spending, cash",
+        ),
         Field(
             "spending_real_2021_22_gbp_bn",
             "float",
             "Spending at 2021/22 prices (HM Treasury GDP deflator, March 2023).",
             unit="£ billion, 2021/22 prices",
             minimum=0,
+            label="Spending, real terms",
         ),
         Field(
             "share_of_dhsc_rdel_pct",
@@ -591,9 +744,13 @@ FIELDS: dict[str, Field] = {
             unit="%",
             minimum=0,
             maximum=100,
+            label="Share of DHSC spending",
         ),
         Field(
-            "what_is_counted", "str", "Which published lines or totals the row adds up, and on what basis."
+            "what_is_counted",
+            "str",
+            "Which published lines or totals the row adds up, and on what basis.",
+            label="What is counted",
         ),
         # ---- published numbers and the ledger ---------------------------------------------
         Field(
@@ -601,15 +758,22 @@ FIELDS: dict[str, Field] = {
             "str",
             "Identifier of a published number; also its glue key in the book.",
             pattern=r"^[a-z0-9_]+$",
+            label="Claim id",
         ),
         Field(
             "figure",
             "str",
             "Report figure the number belongs to.",
             allowed=("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7"),
+            label="Figure",
         ),
-        Field("claim", "str", "The claim in this project's own words."),
-        Field("published_value", "float", "The number as published, without thousands separators."),
+        Field("claim", "str", "The claim in this project's own words.", label="Claim"),
+        Field(
+            "published_value",
+            "float",
+            "The number as published, without thousands separators.",
+            label="Published",
+        ),
         Field(
             "unit",
             "str",
@@ -626,6 +790,7 @@ FIELDS: dict[str, Field] = {
                 "headcount",
                 "posts",
             ),
+            label="Unit",
         ),
         Field(
             "comparison",
@@ -633,6 +798,7 @@ FIELDS: dict[str, Field] = {
             "How the claim compares: 'rounds_to' (the value as published, to its precision), "
             "'more_than' or 'less_than' (a bound, as in 'over a quarter').",
             allowed=("rounds_to", "more_than", "less_than"),
+            label="Test",
         ),
         Field(
             "precision_decimals",
@@ -641,25 +807,50 @@ FIELDS: dict[str, Field] = {
             "(-3 means to the nearest 1,000), so the tolerance is half of 10 to the minus this.",
             minimum=-6,
             maximum=6,
+            label="Decimals published",
         ),
-        Field("period", "str", "Period the claim refers to, e.g. '2021/22' or '2016/17 to 2021/22'."),
-        Field("published_in", "str", "Where the number was published: report page or press release."),
-        Field("ours_value", "float", "The value recomputed by this project, unrounded."),
-        Field("difference", "float", "Ours minus published, in the published unit."),
+        Field(
+            "period",
+            "str",
+            "Period the claim refers to, e.g. '2021/22' or '2016/17 to 2021/22'.",
+            label="Period",
+        ),
+        Field(
+            "published_in",
+            "str",
+            "Where the number was published: report page or press release.",
+            label="Published in",
+        ),
+        Field("ours_value", "float", "The value recomputed by this project, unrounded.", label="Ours"),
+        Field("difference", "float", "Ours minus published, in the published unit.", label="Difference"),
         Field(
             "status",
             "str",
             "Reproduction status: reproduced (recomputed from inputs that do not contain the claim), "
             "confirmed (found as published in the source the report quotes), differs, or missing_input.",
             allowed=("reproduced", "confirmed", "differs", "missing_input"),
+            label="Status",
         ),
-        Field("reason", "str", "Why the status is what it is: method, definitions, vintage."),
-        Field("missing_input", "str", "The input that is not in the snapshot, for missing_input rows."),
+        Field("reason", "str", "Why the status is what it is: method, definitions, vintage.", label="Why"),
+        Field(
+            "missing_input",
+            "str",
+            "The input that is not in the snapshot, for missing_input rows.",
+            label="Missing input",
+        ),
+        Field("reason", "str", "Why the status is what it is: method, definitions, vintage.", label="Why"),
+        Field(
+            "missing_input",
+            "str",
+            "The input that is not in the snapshot, for missing_input rows.",
+            label="Missing input",
+        ),
         Field(
             "ours_value_deflator_2023_06",
             "float",
             "For a claim stated in real terms: our value recomputed with HM Treasury's June 2023 GDP "
             "deflator instead of March 2023's. Empty for claims not in real terms.",
+            label="Ours, June 2023 deflator",
         ),
         Field(
             "status_deflator_2023_06",
@@ -667,6 +858,7 @@ FIELDS: dict[str, Field] = {
             "For a claim stated in real terms: its status with the June 2023 deflator, to show whether the "
             "finding survives a change of deflator edition. Empty for claims not in real terms.",
             allowed=("reproduced", "confirmed", "differs", "missing_input"),
+            label="Status, June 2023 deflator",
         ),
     ]
 }

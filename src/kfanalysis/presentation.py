@@ -1,7 +1,7 @@
 """Pieces of the book that are generated from the package, never typed by hand.
 
 The book's chapters call these so that the gallery, the data dictionary, the
-API reference and the pages of figures not yet rebuilt always match the code
+ledger and the pages of figures not yet rebuilt always match the code
 and the data: a renamed column or a new claim shows up in the book on the next
 build without anyone editing prose.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,6 +102,59 @@ def data_dictionary() -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+def dictionary_html() -> str:
+    """The data dictionary for readers: one section per table, each a short table of its columns.
+
+    Each section says where the table lives, what a row is and which columns identify a
+    row; its table gives each column's label, unit and meaning, with the column's name
+    beneath the label for anyone reading the CSV.
+    """
+    contents = []
+    sections = []
+    for table in TABLES.values():
+        where = f"data/{'raw' if table.is_raw else 'processed'}/{table.filename}"
+        anchor = f"table-{table.name.replace('_', '-')}"
+        contents.append(f'<a href="#{anchor}">{html.escape(table.name)}</a>')
+        rows = []
+        for column in table.columns:
+            field = FIELDS[column]
+            notes = []
+            if column in table.key:
+                notes.append("identifies the row")
+            if column in table.nullable:
+                notes.append("may be empty")
+            extra = f" <em>({'; '.join(notes)})</em>" if notes else ""
+            rows.append(
+                f"<tr><td>{html.escape(field.heading())}<br/><code>{html.escape(column)}</code></td>"
+                f"<td>{html.escape(field.unit or '')}</td>"
+                f"<td>{html.escape(field.description)}{extra}</td></tr>"
+            )
+        sections.append(
+            f'<section id="{anchor}"><h3>{html.escape(table.name)}</h3>'
+            f'<p><span class="kf-where">{html.escape(where)}</span>. {html.escape(table.description)}</p>'
+            '<table class="kf-claims kf-dict-table"><colgroup><col style="width:28%"/>'
+            '<col style="width:14%"/><col style="width:58%"/></colgroup>'
+            "<thead><tr><th>Column</th><th>Unit</th><th>Meaning</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></section>"
+        )
+    return '<div class="kf-dict"><p>Tables: ' + " · ".join(contents) + "</p>" + "".join(sections) + "</div>"
+
+
+def ledger_page_html(ledger: pl.DataFrame, root: Path | str | None = None) -> str:
+    """The reproduction ledger page: summary, status bar, filter and a compact table per figure."""
+    from kfanalysis.ledger_view import ledger_html, publication_places
+
+    titles = {spec.figure: (spec.title, f"{chapter_name(spec)}.html") for spec in FIGURES}
+    return ledger_html(ledger, titles, publication_places(root))
+
+
+def claims_html(ledger: pl.DataFrame, root: Path | str | None = None) -> str:
+    """One chapter's published numbers as the ledger shows them: claim, published, ours, status, why."""
+    from kfanalysis.ledger_view import claims_table, publication_places
+
+    return claims_table(ledger, publication_places(root))
+
+
 def tables_overview() -> pl.DataFrame:
     """One row per table: where it lives, its key and what a row is."""
     return pl.DataFrame(
@@ -118,42 +170,6 @@ def tables_overview() -> pl.DataFrame:
     )
 
 
-def api_reference(names: list[str]) -> str:
-    """Markdown reference for public functions, taken from their signatures and docstrings.
-
-    Args:
-        names: Dotted names, e.g. ``"kfanalysis.prices.to_real_terms"`` or
-            ``"kfanalysis.periods.FinancialYear.parse"``.
-    """
-    parts = []
-    for name in names:
-        obj = _resolve(name)
-        owner = _resolve(name.rsplit(".", 1)[0])
-        short = name.rsplit(".", 1)[-1]
-        if inspect.isclass(owner):
-            short = f"{owner.__name__}.{short}"
-        signature = str(inspect.signature(obj)) if callable(obj) else ""
-        doc = inspect.getdoc(obj) or "(no docstring)"
-        parts.append(f"### `{name}`\n\n```python\n{short}{signature}\n```\n\n```text\n{doc}\n```\n")
-    return "\n".join(parts)
-
-
-def _resolve(name: str) -> object:
-    """Import the longest importable module prefix of a dotted name, then follow attributes."""
-    import importlib
-
-    parts = name.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj: object = importlib.import_module(".".join(parts[:cut]))
-        except ModuleNotFoundError:
-            continue
-        for attribute in parts[cut:]:
-            obj = getattr(obj, attribute)
-        return obj
-    raise ModuleNotFoundError(name)
-
-
 def planned_figure(figure: str) -> FigureSpec:
     """The spec of a figure that is not built yet (raises if it is built)."""
     for spec in FIGURES:
@@ -166,20 +182,15 @@ def planned_figure(figure: str) -> FigureSpec:
 
 def planned_chapter_html(figure: str, ledger: pl.DataFrame) -> str:
     """The page of a figure not rebuilt yet: what it will need, and its claims, all missing input."""
-    from kfanalysis.tables import to_html
-
     spec = planned_figure(figure)
-    # The reason is the same for every claim of an unbuilt figure and is given above the table.
-    rows = ledger.filter(pl.col("figure") == figure).select(
-        "claim", "period", "published_value", "unit", "status"
-    )
+    rows = ledger.filter(pl.col("figure") == figure)
     return (
         f"<p><strong>Not rebuilt yet.</strong> This figure ({html.escape(spec.title)}) will be rebuilt "
         "from the official series below once they are in the data. Until then each of its published "
         "numbers is recorded as a missing input: nothing is estimated in its place.</p>"
         f"<p><strong>Official inputs it needs:</strong> {html.escape(spec.planned_inputs)}.</p>"
         f"<p><strong>Published numbers it will test</strong> ({html.escape(status_line(rows))}):</p>"
-        + to_html(rows)
+        + claims_html(rows)
     )
 
 

@@ -285,10 +285,11 @@ def plot(table: pl.DataFrame) -> Figure:
             colour = palette[0] if row["is_primary_or_community"] else palette[7]
             if row["per_day"] is None:
                 if offset > 0:
-                    bars.text(
-                        1000,
-                        position,
+                    bars.annotate(
                         "no published annual total found",
+                        (0, position),
+                        xytext=(5, 0),
+                        textcoords="offset points",
                         va="center",
                         fontsize=8,
                         style="italic",
@@ -303,7 +304,8 @@ def plot(table: pl.DataFrame) -> Figure:
                 fontsize=7,
             )
     bars.set_yticks(range(len(settings)), settings)
-    bars.invert_yaxis()
+    bars.set_ylim(len(settings) - 0.4, -0.6)  # top to bottom, every row clear of the frame
+    bars.grid(axis="y", visible=False)  # no gridline through the value labels
     bars.set_xlabel("Average a day (annual total / calendar days)")
     bars.xaxis.set_major_formatter(lambda x, _pos: f"{x:,.0f}")
     bars.set_xlim(0, float(table["per_day"].drop_nulls().max()) * 1.35)  # type: ignore[arg-type]

@@ -203,31 +203,55 @@ def plot(table: pl.DataFrame) -> Figure:
     palette = sns.color_palette("colorblind")
     with sns.axes_style("whitegrid"):
         figure = Figure(figsize=(11, 4.8))
-        bars, share = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+        bars, note, share = figure.subplots(1, 3, gridspec_kw={"width_ratios": [3, 0.9, 2]})
+    note.axis("off")
     report = table.filter(pl.col("financial_year") == REPORT_YEAR)
-    largest = float(report["spending_cash_gbp_bn"].drop_nulls().max())  # type: ignore[arg-type]
-    for position, row in enumerate(report.iter_rows(named=True)):
+    # Only destinations with a figure get a bar; the ones not found are named in a note
+    # beside the bars, so no empty bar reads as a zero.
+    shown = report.filter(pl.col("spending_cash_gbp_bn").is_not_null())
+    not_found = report.filter(pl.col("spending_cash_gbp_bn").is_null())["spending_sector"].to_list()
+    largest = float(shown["spending_cash_gbp_bn"].max())  # type: ignore[arg-type]
+    label_box = {"facecolor": "white", "edgecolor": "none", "pad": 1.0}
+    for position, row in enumerate(shown.iter_rows(named=True)):
         amount = row["spending_cash_gbp_bn"]
-        if amount is None:
-            bars.text(largest * 0.01, position, "not found (NHS provider accounts)", va="center", fontsize=8)
-            continue
         colour = palette[0] if row["spending_sector"] == "primary care" else palette[2]
         bars.barh(position, amount, color=colour, height=0.6)
-        bars.text(amount + largest * 0.01, position, f"£{amount:.1f}bn", va="center", fontsize=8)
-    bars.set_yticks(range(report.height), report["spending_sector"].to_list())
-    bars.invert_yaxis()
-    bars.set_xlim(0, largest * 1.25)
+        bars.text(
+            amount + largest * 0.02, position, f"£{amount:.1f}bn", va="center", fontsize=8, bbox=label_box
+        )
+    bars.set_yticks(range(shown.height), shown["spending_sector"].to_list())
+    bars.set_ylim(shown.height - 0.3, -0.7)  # top to bottom, with room above the first bar
+    bars.set_xlim(0, largest * 1.3)
+    bars.grid(axis="y", visible=False)
     bars.set_xlabel(f"£ billion, {REPORT_YEAR} (cash = 2021/22 prices)")
     bars.set_title(f"Spending by destination, {REPORT_YEAR}", fontsize=10)
+    if not_found:
+        note.text(
+            0.0,
+            0.5,
+            "Not shown: the NHS\nprovider accounts for\n" + ",\n".join(not_found) + "\nwere not found.",
+            va="center",
+            ha="left",
+            fontsize=8,
+            color="0.3",
+        )
 
     primary = table.filter(pl.col("spending_sector") == "primary care")
     years = primary["financial_year"].to_list()
     share.plot(years, primary["share_of_dhsc_rdel_pct"].to_list(), marker="o", color=palette[0])
+    share.grid(axis="x", visible=False)
     for year, pct in zip(years, primary["share_of_dhsc_rdel_pct"], strict=True):
         share.annotate(
-            f"{pct:.1f}%", (year, pct), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8
+            f"{pct:.1f}%",
+            (year, pct),
+            textcoords="offset points",
+            xytext=(0, 7),
+            ha="center",
+            fontsize=8,
+            bbox=label_box,
         )
     share.set_ylim(0, 14)
+    share.set_xlim(-0.6, len(years) - 0.4)  # room for the first and last labels inside the frame
     share.set_ylabel("% of DHSC total resource DEL")
     share.set_xlabel("Financial year (RDEL from 2020/21 includes Covid-19 spending)")
     share.tick_params(axis="x", rotation=30)
@@ -291,8 +315,9 @@ def alt_text(table: pl.DataFrame) -> str:
     primary = table.filter(pl.col("spending_sector") == "primary care")
     first, last = primary.row(0, named=True), primary.row(-1, named=True)
     return (
-        f"Left: horizontal bars of spending in {REPORT_YEAR} by destination: {parts}. The five NHS trust "
-        "types are listed with no bar because their totals were not found. Right: line chart of primary "
+        f"Left: horizontal bars of spending in {REPORT_YEAR} by destination: {parts}. A note beside the "
+        "bars says the five NHS trust types are not shown because their totals were not found. "
+        "Right: line chart of primary "
         f"care's share of DHSC total resource DEL, from {first['share_of_dhsc_rdel_pct']:.1f}% in "
         f"{first['financial_year']} to {last['share_of_dhsc_rdel_pct']:.1f}% in {last['financial_year']}."
     )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line, shade_newer_years, with_gaps
+from kfanalysis.charts import add_source_line, place_labels, shade_newer_years, with_gaps
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
@@ -190,12 +190,11 @@ def plot(table: pl.DataFrame) -> Figure:
         ["vacancy_rate_pct", "unemployment_rate_pct"]
     )
     xs = period["unemployment_rate_pct"].to_list()
-    sns.scatterplot(x=xs, y=period["vacancy_rate_pct"].to_list(), color=palette[0], zorder=3, ax=right, s=40)
-    for x, y, label in zip(xs, period["vacancy_rate_pct"], period["financial_year"], strict=True):
-        right.annotate(label, (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    ys = period["vacancy_rate_pct"].to_list()
+    sns.scatterplot(x=xs, y=ys, color=palette[0], zorder=3, ax=right, s=40)
     grid = [min(xs) + (max(xs) - min(xs)) * i / 50 for i in range(51)]
     mean, low, high = fitted.predict(grid)
-    right.plot(grid, mean, color=palette[2], label="OLS fit")
+    right.plot(grid, mean, color=palette[2], label="Straight-line fit (least squares)")
     right.fill_between(
         grid,
         low,
@@ -206,8 +205,13 @@ def plot(table: pl.DataFrame) -> Figure:
     )
     right.set_xlabel(f"Unemployment rate, {geo}, Jan-Mar (%)")
     right.set_ylabel("Social care vacancy rate (%)")
-    right.legend(fontsize=8)
     right.set_title("Vacancy rate against unemployment, report years", fontsize=10)
+    # Room around the points for their labels, then the labels placed clear of the points,
+    # each other, the legend and the frame.
+    right.margins(x=0.15, y=0.18)
+    legend = right.legend(fontsize=8, loc="upper right")
+    figure.tight_layout()
+    place_labels(right, xs, ys, period["financial_year"].to_list(), avoid=[legend], fontsize=7)
     add_source_line(
         figure,
         "Sources: Skills for Care workforce estimates (rate and count of each year from one "
