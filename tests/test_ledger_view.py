@@ -77,3 +77,19 @@ def test_every_row_is_shown_once_with_its_status_and_detail() -> None:
 def test_claims_table_refuses_an_unknown_status() -> None:
     with pytest.raises(KeyError):
         claims_table(_ledger().with_columns(pl.lit("maybe").alias("status")))
+
+
+def test_a_real_terms_claim_states_its_status_with_the_other_deflator() -> None:
+    from conftest import REPO_ROOT
+
+    from kfanalysis.outputs import read_ledger
+
+    ledger = read_ledger(REPO_ROOT)
+    real = ledger.filter(pl.col("status_deflator_2023_06").is_not_null())
+    cash = ledger.filter(pl.col("status_deflator_2023_06").is_null())
+    assert real.height >= 1
+    for row in real.iter_rows(named=True):
+        html = claims_table(pl.DataFrame([row], schema=ledger.schema))
+        assert "June 2023 deflator" in html
+        assert STATUS_LABELS[row["status_deflator_2023_06"]] in html.split("June 2023 deflator")[1]
+    assert "June 2023 deflator" not in claims_table(cash)

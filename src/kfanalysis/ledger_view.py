@@ -102,6 +102,18 @@ def _detail(row: Mapping[str, object], published_in: Mapping[str, str]) -> str:
         parts.append(f"<p><strong>Published in:</strong> {html.escape(where)}.</p>")
     if row.get("missing_input"):
         parts.append(f"<p><strong>Input still needed:</strong> {html.escape(str(row['missing_input']))}.</p>")
+    other = row.get("status_deflator_2023_06")
+    if other:
+        value = format_number(
+            row.get("ours_value_deflator_2023_06"),  # type: ignore[arg-type]
+            str(row["unit"]),
+            int(row["precision_decimals"]),  # type: ignore[call-overload]
+        )
+        same = "the same status" if other == row["status"] else "a different status"
+        parts.append(
+            f"<p><strong>With HM Treasury's June 2023 deflator:</strong> ours {value}, "
+            f"{html.escape(STATUS_LABELS[str(other)])} ({same}).</p>"
+        )
     return "".join(parts)
 
 
