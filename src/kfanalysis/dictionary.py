@@ -20,7 +20,7 @@ _ACRONYMS = {"gdp": "GDP", "gp": "GP", "gps": "GPs", "nhs": "NHS", "dhsc": "DHSC
 
 
 def catalog() -> pl.DataFrame:
-    """Every table: raw extracts (``kind`` "raw", read with :func:`kfanalysis.load`) and built ones.
+    """Every table: raw extracts (``kind`` "raw", read with :func:`~kfanalysis.loader.load`) and built ones.
 
     Built tables (``kind`` "built") are the figure tables and the ledger, made by
     ``kfanalysis.build()`` into data/processed.

@@ -109,7 +109,7 @@ def deflator(
     Args:
         base: Financial year whose index is set to 100.
         root: Project root; found from the working directory if omitted.
-        edition: Which HM Treasury edition (a key of :data:`EDITIONS`); March 2023 if omitted.
+        edition: Which HM Treasury edition (a key of :data:`~kfanalysis.prices.EDITIONS`); March 2023 if omitted.
 
     Returns:
         Columns financial_year, gdp_deflator_index, is_forecast, is_chained, source_id,
@@ -286,12 +286,12 @@ def to_real_terms(
         frame: Table with a money column and a financial-year column: a polars DataFrame or
             LazyFrame, or a pandas DataFrame. The result is of the same kind.
         value: Name of the money column, e.g. ``"spend_gbp_m"``.
-        year: Name of the financial-year column, in any form :meth:`FinancialYear.parse`
+        year: Name of the financial-year column, in any form :meth:`~kfanalysis.periods.FinancialYear.parse`
             reads ("2021/22", "2021-22", "2021-2022", 2021).
         base: Financial year whose prices the result is expressed in.
         index: Deflator table (from :func:`deflator`); loaded from data/raw if omitted.
         root: Project root, used only when ``index`` is omitted.
-        edition: Deflator edition (a key of :data:`EDITIONS`), used only when ``index`` is
+        edition: Deflator edition (a key of :data:`~kfanalysis.prices.EDITIONS`), used only when ``index`` is
             omitted; March 2023 if omitted.
         price_basis: Column saying whether each row is cash or real terms; every row with a
             value must say ``"cash"``. A table with no such column, and no other column that

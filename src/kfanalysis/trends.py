@@ -150,7 +150,7 @@ def fit_annual_growth(
     Args:
         data: A table (polars or pandas) holding one series, or the times of the points: years
             as numbers (fractions allowed) or financial years in any form
-            :meth:`FinancialYear.parse` reads.
+            :meth:`~kfanalysis.periods.FinancialYear.parse` reads.
         values: With a table, the name of the value column; otherwise the values, one per time
             (``None`` for a gap, which is dropped).
         confidence: Confidence level of the interval.
