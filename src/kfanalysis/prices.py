@@ -109,7 +109,8 @@ def deflator(
     Args:
         base: Financial year whose index is set to 100.
         root: Project root; found from the working directory if omitted.
-        edition: Which HM Treasury edition (a key of :data:`~kfanalysis.prices.EDITIONS`); March 2023 if omitted.
+        edition: Which HM Treasury edition (a key of :data:`~kfanalysis.prices.EDITIONS`);
+            March 2023 if omitted.
 
     Returns:
         Columns financial_year, gdp_deflator_index, is_forecast, is_chained, source_id,
