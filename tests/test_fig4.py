@@ -48,17 +48,16 @@ def test_real_spending_is_cash_times_base_index_over_year_index(project: Path, t
     assert _year(table, "2021/22")["gce_real_2021_22_gbp_bn"] == _year(table, "2021/22")["gce_cash_gbp_bn"]
 
 
-def test_most_precise_figure_wins_over_a_rounded_one(raw: RawEditor, project: Path) -> None:
-    # 2017/18 requests are published exactly by two sources; add a rounded one from a later-dated
-    # edition: precision must still decide.
+def _add_requests_row(raw: RawEditor, year: str, count: str, precision: str) -> None:
+    """Append a test row of all-ages requests for one year, from a source not otherwise used for it."""
     rows = raw.rows("asc_activity")
     header = rows[0]
-    extra = dict(zip(header, rows[-1], strict=True))
+    extra = dict(zip(header, rows[1], strict=True))
     extra.update(
-        financial_year="2017/18",
+        financial_year=year,
         measure="requests for support from new clients",
-        activity_count="1800000",
-        precision_decimals="-5",
+        activity_count=count,
+        precision_decimals=precision,
         source_id="nhse_ascfr_2023_24",
         locator="test row",
         read_at="",
@@ -66,6 +65,12 @@ def test_most_precise_figure_wins_over_a_rounded_one(raw: RawEditor, project: Pa
     )
     rows.append([extra[c] for c in header])
     raw.write_rows("asc_activity", rows)
+
+
+def test_most_precise_figure_wins_over_a_rounded_one(raw: RawEditor, project: Path) -> None:
+    # 2017/18 requests are published exactly by two sources; add a rounded one from a later-dated
+    # edition: precision must still decide.
+    _add_requests_row(raw, "2017/18", "1800000", "-5")
     table = fig4.build(project)
     assert _year(table, "2017/18")["requests_count"] == 1843920
 
@@ -109,21 +114,7 @@ def test_2016_17_uses_the_age_bands_not_the_rounded_press_figures(table: pl.Data
 
 
 def test_a_published_exact_total_beats_the_age_bands(raw: RawEditor, project: Path) -> None:
-    rows = raw.rows("asc_activity")
-    header = rows[0]
-    extra = dict(zip(header, rows[1], strict=True))
-    extra.update(
-        financial_year="2016/17",
-        measure="requests for support from new clients",
-        activity_count="1814410",
-        precision_decimals="0",
-        source_id="nhse_ascfr_2023_24",
-        locator="test row",
-        read_at="",
-        note="",
-    )
-    rows.append([extra[c] for c in header])
-    raw.write_rows("asc_activity", rows)
+    _add_requests_row(raw, "2016/17", "1814410", "0")
     row = _year(fig4.build(project), "2016/17")
     assert row["requests_count"] == 1_814_410
     assert row["requests_basis"] == "published total"
