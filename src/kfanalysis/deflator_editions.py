@@ -57,3 +57,13 @@ def compare_editions(
 def edition_title(key: str) -> str:
     """How HM Treasury names an edition, for captions."""
     return EDITIONS[key].title
+
+
+def outturn_gap_pct(editions: pl.DataFrame) -> float:
+    """The largest difference (absolute, per cent) between two editions over the years both give as outturn.
+
+    Args:
+        editions: A table from :func:`compare_editions`.
+    """
+    outturn = editions.filter(~pl.col("is_forecast_in_either"))["difference_pct"].abs()
+    return float(outturn.max()) if outturn.len() else 0.0  # type: ignore[arg-type]

@@ -160,6 +160,9 @@ EVIDENCE_KINDS = (
     "not found",
 )
 
+#: Every ledger status, in the order they are shown and counted (see kfanalysis.published).
+STATUSES: tuple[str, ...] = ("reproduced", "confirmed", "differs", "missing_input")
+
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
@@ -828,15 +831,8 @@ FIELDS: dict[str, Field] = {
             "str",
             "Reproduction status: reproduced (recomputed from inputs that do not contain the claim), "
             "confirmed (found as published in the source the report quotes), differs, or missing_input.",
-            allowed=("reproduced", "confirmed", "differs", "missing_input"),
+            allowed=STATUSES,
             label="Status",
-        ),
-        Field("reason", "str", "Why the status is what it is: method, definitions, vintage.", label="Why"),
-        Field(
-            "missing_input",
-            "str",
-            "The input that is not in the snapshot, for missing_input rows.",
-            label="Missing input",
         ),
         Field("reason", "str", "Why the status is what it is: method, definitions, vintage.", label="Why"),
         Field(
@@ -857,7 +853,7 @@ FIELDS: dict[str, Field] = {
             "str",
             "For a claim stated in real terms: its status with the June 2023 deflator, to show whether the "
             "finding survives a change of deflator edition. Empty for claims not in real terms.",
-            allowed=("reproduced", "confirmed", "differs", "missing_input"),
+            allowed=STATUSES,
             label="Status, June 2023 deflator",
         ),
     ]

@@ -17,18 +17,15 @@ import polars as pl
 
 from kfanalysis.fields import FIELDS, TABLES
 from kfanalysis.figures import FIGURES, FigureSpec
+from kfanalysis.ledger_view import STATUS_LABELS
 from kfanalysis.published import summary
 from kfanalysis.write import png_bytes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-STATUS_WORDS = {
-    "reproduced": "reproduced",
-    "confirmed": "confirmed as quoted",
-    "differs": "differs",
-    "missing_input": "missing input",
-}
+#: The words a reader sees for each status (one vocabulary, kept in kfanalysis.ledger_view).
+STATUS_WORDS = STATUS_LABELS
 
 
 def chapter_name(spec: FigureSpec) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from kfanalysis.errors import KfError
+from kfanalysis.fields import STATUSES
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,6 @@ class Found:
 
 
 ClaimResult = Computed | Missing | Found
-
-#: Every status, in the order they are shown and counted.
-STATUSES: tuple[str, ...] = ("reproduced", "confirmed", "differs", "missing_input")
 
 
 def tolerance(precision_decimals: int) -> float:
@@ -255,3 +253,13 @@ def filter_ledger(
             raise KfError(f"no status {status!r}\n  Fix: use one of {', '.join(STATUSES)}.")
         table = table.filter(pl.col("status") == status)
     return table
+
+
+def deflator_edition_changes(table: pl.DataFrame) -> tuple[int, int]:
+    """Real-terms claims recomputed with the June 2023 deflator, and how many would change status.
+
+    Returns:
+        (claims with a June 2023 status, claims whose status differs from the March 2023 one).
+    """
+    real = table.filter(pl.col("status_deflator_2023_06").is_not_null())
+    return real.height, real.filter(pl.col("status") != pl.col("status_deflator_2023_06")).height
