@@ -180,9 +180,11 @@ def _one_source(source_id: str, sources: dict[str, Source], paths: ProjectPaths)
 
 
 def _refresh(paths: ProjectPaths) -> int:
-    from kfanalysis.review import coverage_warnings, review_edits
+    from kfanalysis.errors import render_problems
+    from kfanalysis.review import coverage_warnings, problems_before_refresh, review_edits
     from kfanalysis.sources import read_sources, refresh_checksums
 
+    problems = problems_before_refresh(paths)  # checked before anything is written
     for change in review_edits(paths):
         print(change.summary())
         for key in change.added:
@@ -191,6 +193,11 @@ def _refresh(paths: ProjectPaths) -> int:
             print(f"  - {key}")
         for line in change.changed:
             print(f"  ~ {line}")
+    if problems:
+        raise KfError(
+            f"{render_problems(problems)}\nSHA256SUMS was not changed: fix the problems above, "
+            "then run `kfanalysis sources --refresh-checksums` again"
+        )
     changed = refresh_checksums(paths)
     if not changed:
         print("SHA256SUMS already matches every raw file")
