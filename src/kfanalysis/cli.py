@@ -1,7 +1,8 @@
 """The kfanalysis command: build and verify outputs, check raw data, list and re-hash sources, audit them.
 
-Every failure the user can cause ends with a message on stderr that says what
-and where, and exit code 1; a traceback means a bug in kfanalysis.
+Every failure the user can cause (bad data, a read-only folder, a full disk) ends
+with a message on stderr that says what and where, and exit code 1 (130 after
+Ctrl-C); a traceback, shown only with --debug, is for a bug report.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kfanalysis.errors import KfError
+from kfanalysis.errors import KfError, run_reporting_failures
 
 if TYPE_CHECKING:
     from kfanalysis.paths import ProjectPaths
@@ -26,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="project root (default: found from the working directory or KFANALYSIS_ROOT)",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="after a failure's one-line message, print the traceback"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="rebuild data/processed and the ledger from data/raw")
@@ -266,13 +270,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": _audit,
         "verify": _verify,
     }
-    try:
+    def run() -> int:
         code = handlers[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
         return code
-    except KfError as exc:
-        print(f"kfanalysis {args.command}: {exc}", file=sys.stderr)
-        return 1
+
+    try:
+        # KfError, OSError (a read-only folder, a full disk) and Ctrl-C: one line, exit 1 or 130.
+        return run_reporting_failures(f"kfanalysis {args.command}", run, debug=args.debug)
     except BrokenPipeError:
         # The reader stopped early (`kfanalysis sources | head`): that is not an error. Point
         # stdout at nothing so Python's final flush does not raise again.
