@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         help="compare this folder of built outputs instead of building afresh",
     )
     verify.add_argument(
-        "--against", type=Path, default=None, help="the committed outputs (default: data/processed)"
+        "--against", type=Path, default=None, help="the outputs to compare with (default: data/processed)"
     )
     verify.add_argument(
         "--diff-dir",
@@ -270,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": _audit,
         "verify": _verify,
     }
+
     def run() -> int:
         code = handlers[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit

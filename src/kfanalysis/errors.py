@@ -138,7 +138,7 @@ _OS_FIXES = {
     "EACCES": ("permission denied", "make the folder writable (chmod u+w; chattr -i if it is immutable)"),
     "EPERM": ("not permitted", "make the folder writable (chmod u+w; chattr -i if it is immutable)"),
     "EROFS": ("the file system is read-only", "write to a writable file system (build --out DIR)"),
-    "ENOSPC": ("no space left on the device", "free some space on that disk (df -h shows it), then run again"),
+    "ENOSPC": ("no space left on the device", "free space on that disk (df -h shows it), then run again"),
     "EDQUOT": ("disk quota exceeded", "free some space within your quota, then run again"),
     "EFBIG": (
         "file too large for the file system or the limit of this shell",
@@ -189,7 +189,8 @@ def run_reporting_failures(prog: str, action: Callable[[], int], *, debug: bool 
         raise  # the reader went away: the caller decides; not a failure to report
     except (KfError, OSError, KeyboardInterrupt) as exc:
         if isinstance(exc, KeyboardInterrupt):
-            message, code = "interrupted (Ctrl-C); outputs already in place were left as they were", EXIT_INTERRUPTED
+            message = "interrupted (Ctrl-C); outputs already in place were left as they were"
+            code = EXIT_INTERRUPTED
         elif isinstance(exc, OSError):
             message, code = os_error_line(exc), 1
         else:

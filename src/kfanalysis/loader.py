@@ -111,7 +111,9 @@ def parse_table(
     untyped = {(p.line, p.column) for p in problems}
     valid, failures = _validated(frame, spec, rel, lines)
     # A cell that is not a number is reported once, as such, not again as "empty".
-    problems += [p for p in failures if not (p.what.startswith("value is empty") and (p.line, p.column) in untyped)]
+    problems += [
+        p for p in failures if not (p.what.startswith("value is empty") and (p.line, p.column) in untyped)
+    ]
     known = known_sources() if "source_id" in spec.columns else None
     if known is not None:
         problems += _unknown_source_ids(frame, rel, known, lines)

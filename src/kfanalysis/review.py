@@ -17,10 +17,10 @@ import subprocess
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from kfanalysis.errors import Problem, RawDataError
 from kfanalysis.fields import TABLES
 from kfanalysis.paths import ProjectPaths
 from kfanalysis.periods import FinancialYear
-from kfanalysis.errors import Problem, RawDataError
 from kfanalysis.sources import Source, parse_sources, read_checksums
 
 
@@ -57,7 +57,9 @@ class FileChanges:
         if not self.name.endswith(".csv"):
             counts = f"{len(self.added)} line(s) added, {len(self.removed)} removed"
         else:
-            counts = f"{len(self.added)} row(s) added, {len(self.removed)} removed, {len(self.changed)} changed"
+            counts = (
+                f"{len(self.added)} row(s) added, {len(self.removed)} removed, {len(self.changed)} changed"
+            )
             if self.lines_added is not None:
                 counts += f" (diff: +{self.lines_added} -{self.lines_removed} lines)"
         extra = [
@@ -96,12 +98,13 @@ def _line_diff(old: str, new: str) -> tuple[list[str], list[str]]:
     """Lines removed and added, as ``diff`` reports them (every occurrence, in file order)."""
     removed: list[str] = []
     added: list[str] = []
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    before, after = old.splitlines(), new.splitlines()
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag in ("replace", "delete"):
-            removed.extend(matcher.a[i1:i2])
+            removed.extend(before[i1:i2])
         if tag in ("replace", "insert"):
-            added.extend(matcher.b[j1:j2])
+            added.extend(after[j1:j2])
     return removed, added
 
 
@@ -244,4 +247,3 @@ def problems_before_refresh(paths: ProjectPaths) -> list[Problem]:
         except RawDataError as exc:
             problems += exc.problems
     return problems
-

@@ -163,7 +163,7 @@ def _toml(data: bytes, rel: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise RawDataError(
-            [Problem(rel, "file is not UTF-8 text", "save it as UTF-8 (without a byte order mark)", line=line)]
+            [Problem(rel, "file is not UTF-8 text", "save it as UTF-8 without a byte order mark", line=line)]
         ) from exc
     if text.startswith("\ufeff"):
         raise RawDataError(
@@ -174,7 +174,7 @@ def _toml(data: bytes, rel: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "syntax error"
-        line = int(where.group(1)) if where else None
+        error_line = int(where.group(1)) if where else None
         at = f" at character {where.group(2)} of the line" if where else ""
         raise RawDataError(
             [
@@ -183,7 +183,7 @@ def _toml(data: bytes, rel: str) -> dict[str, Any]:
                     f"not valid TOML: {what}{at}",
                     "correct the syntax there (text values need double quotes; each entry starts "
                     "with [[source]])",
-                    line=line,
+                    line=error_line,
                 )
             ]
         ) from exc
