@@ -20,9 +20,10 @@ from kfanalysis.verify import (
 )
 
 COMMITTED = REPO_ROOT / "data" / "processed"
-pytestmark = pytest.mark.skipif(
-    not (COMMITTED / "manifest.json").is_file(), reason="no committed outputs to compare with"
-)
+pytestmark = [
+    pytest.mark.outputs,
+    pytest.mark.skipif(not (COMMITTED / "manifest.json").is_file(), reason="no committed outputs to compare with"),
+]
 
 
 @pytest.fixture
