@@ -51,7 +51,7 @@ def _reads_outputs(item: pytest.Item) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{OUTPUTS_MARKER}: reads the built outputs in data/processed (skipped, said once, when they are stale)",
+        f"{OUTPUTS_MARKER}: reads the built outputs in data/processed (skipped when they are stale)",
     )
 
 
@@ -157,7 +157,10 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("book")
     result = subprocess.run(
         [jupyter_book, "build", str(root / "book"), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, cwd=root, check=False,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return out / "_build" / "html"

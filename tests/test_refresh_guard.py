@@ -130,6 +130,7 @@ def test_a_type_error_does_not_hide_the_other_problems(raw: RawEditor, project: 
 
 # The diff shown before hashing.
 
+
 def _table(project: Path) -> str:
     return raw_path(project, "unemployment_rate").read_text(encoding="utf-8")
 
@@ -189,4 +190,3 @@ def test_line_counts_match_diff(project: Path, tmp_path: Path) -> None:
     (tmp_path / "old").write_text(table, encoding="utf-8")
     (tmp_path / "new").write_text(edited, encoding="utf-8")
     assert (change.lines_added, change.lines_removed) == _diff_counts(tmp_path / "old", tmp_path / "new")
-

@@ -22,7 +22,9 @@ from kfanalysis.verify import (
 COMMITTED = REPO_ROOT / "data" / "processed"
 pytestmark = [
     pytest.mark.outputs,
-    pytest.mark.skipif(not (COMMITTED / "manifest.json").is_file(), reason="no committed outputs to compare with"),
+    pytest.mark.skipif(
+        not (COMMITTED / "manifest.json").is_file(), reason="no committed outputs to compare with"
+    ),
 ]
 
 

@@ -61,7 +61,7 @@ class FileChanges:
                 f"{len(self.added)} row(s) added, {len(self.removed)} removed, {len(self.changed)} changed"
             )
             if self.lines_added is not None:
-                counts += f" (diff: +{self.lines_added} -{self.lines_removed} lines)"
+                counts += f"; {self.lines_added} line(s) added, {self.lines_removed} removed"
         extra = [
             f"{label}: {', '.join(items)}"
             for label, items in (
