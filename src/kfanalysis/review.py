@@ -165,7 +165,11 @@ def review_edits(paths: ProjectPaths) -> list[FileChanges]:
     for path in checksummed_files(paths):
         if sums.get(path.name) == sha256_of(path):
             continue
-        new = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            new = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(FileChanges(path.name, compared_with="not UTF-8 text: rows not compared"))
+            continue
         old = committed_text(paths, path.name)
         if old is None and path.name in sums:
             out.append(FileChanges(path.name, compared_with="no earlier version in git: rows not compared"))
