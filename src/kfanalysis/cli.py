@@ -29,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
         help="project root (default: found from the working directory or KFANALYSIS_ROOT)",
     )
     parser.add_argument(
-        "--debug", action="store_true", help="after a failure's one-line message, print the traceback"
+        "--debug",
+        action="store_true",
+        help="on a failure, print the traceback as well as the one-line message",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="rebuild data/processed and the ledger from data/raw")
