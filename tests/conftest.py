@@ -7,6 +7,7 @@ Every test that edits a raw file works on a copy under ``tmp_path``; the real
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import shutil
 from collections.abc import Callable
@@ -25,6 +26,57 @@ REAL_RAW = REPO_ROOT / "data" / "raw"
 #: The raw tables that ``kfanalysis.load`` reads.
 #: Every raw table the field dictionary declares, so a new table is covered without editing tests.
 RAW_TABLES = tuple(name for name, spec in TABLES.items() if spec.is_raw)
+
+
+#: Marker of a test that reads this checkout's built outputs (data/processed) as they are.
+OUTPUTS_MARKER = "outputs"
+
+
+@functools.cache
+def stale_outputs() -> str | None:
+    """Why this checkout's data/processed does not follow from its data/raw; None when it does."""
+    from kfanalysis.outputs import stale_reason
+
+    return stale_reason(REPO_ROOT)
+
+
+def _reads_outputs(item: pytest.Item) -> bool:
+    """Whether a test reads data/processed: marked so, or builds the book, which is made from it."""
+    markers = (OUTPUTS_MARKER, "book", "browser")
+    return any(item.get_closest_marker(m) for m in markers) or "built_book" in getattr(
+        item, "fixturenames", ()
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{OUTPUTS_MARKER}: reads the built outputs in data/processed (skipped when they are stale)",
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Say first, in one line, that the outputs are stale, rather than let each test fail on it."""
+    reason = stale_outputs()
+    if reason is None:
+        return
+    line = (
+        f"kfanalysis: {reason}; run `kfanalysis build` first. "
+        "Tests that read data/processed or build the book are skipped."
+    )
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(line, yellow=True, bold=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = stale_outputs()
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason="data/processed is stale: run `kfanalysis build` (see the first line)")
+    for item in items:
+        if _reads_outputs(item):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
@@ -105,7 +157,10 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("book")
     result = subprocess.run(
         [jupyter_book, "build", str(root / "book"), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, cwd=root, check=False,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return out / "_build" / "html"

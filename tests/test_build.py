@@ -67,6 +67,7 @@ def test_second_build_is_byte_identical(project: Path) -> None:
 COMMITTED = REPO_ROOT / "data" / "processed"
 
 
+@pytest.mark.outputs
 @pytest.mark.skipif(not (COMMITTED / "ledger.csv").is_file(), reason="no committed outputs to compare with")
 def test_fresh_build_reproduces_every_committed_output(project: Path) -> None:
     """A copy of the committed data/raw rebuilds every committed output, compared by content.

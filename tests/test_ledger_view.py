@@ -79,6 +79,7 @@ def test_claims_table_refuses_an_unknown_status() -> None:
         claims_table(_ledger().with_columns(pl.lit("maybe").alias("status")))
 
 
+@pytest.mark.outputs
 def test_a_real_terms_claim_states_its_status_with_the_other_deflator() -> None:
     from conftest import REPO_ROOT
 

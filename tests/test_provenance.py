@@ -116,7 +116,7 @@ def test_refresh_lists_rows_added_removed_changed_and_warns_on_coverage(
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     assert lines[0] == (
-        "asc_expenditure.csv: 1 row(s) added, 1 removed, 1 changed "
+        "asc_expenditure.csv: 1 row(s) added, 1 removed, 1 changed; 2 line(s) added, 2 removed "
         "(against the version last hashed, as committed)"
     )
     assert "  + financial_year=2024/25, price_basis=cash, source_id=nhse_ascfr_2023_24" in lines

@@ -1,7 +1,8 @@
 """The kfanalysis command: build and verify outputs, check raw data, list and re-hash sources, audit them.
 
-Every failure the user can cause ends with a message on stderr that says what
-and where, and exit code 1; a traceback means a bug in kfanalysis.
+Every failure the user can cause (bad data, a read-only folder, a full disk) ends
+with a message on stderr that says what and where, and exit code 1 (130 after
+Ctrl-C); a traceback, shown only with --debug, is for a bug report.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kfanalysis.errors import KfError
+from kfanalysis.errors import KfError, run_reporting_failures
 
 if TYPE_CHECKING:
     from kfanalysis.paths import ProjectPaths
@@ -26,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="project root (default: found from the working directory or KFANALYSIS_ROOT)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on a failure, print the traceback as well as the one-line message",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="rebuild data/processed and the ledger from data/raw")
@@ -77,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         help="compare this folder of built outputs instead of building afresh",
     )
     verify.add_argument(
-        "--against", type=Path, default=None, help="the committed outputs (default: data/processed)"
+        "--against", type=Path, default=None, help="the outputs to compare with (default: data/processed)"
     )
     verify.add_argument(
         "--diff-dir",
@@ -180,9 +186,11 @@ def _one_source(source_id: str, sources: dict[str, Source], paths: ProjectPaths)
 
 
 def _refresh(paths: ProjectPaths) -> int:
-    from kfanalysis.review import coverage_warnings, review_edits
+    from kfanalysis.errors import render_problems
+    from kfanalysis.review import coverage_warnings, problems_before_refresh, review_edits
     from kfanalysis.sources import read_sources, refresh_checksums
 
+    problems = problems_before_refresh(paths)  # checked before anything is written
     for change in review_edits(paths):
         print(change.summary())
         for key in change.added:
@@ -191,6 +199,11 @@ def _refresh(paths: ProjectPaths) -> int:
             print(f"  - {key}")
         for line in change.changed:
             print(f"  ~ {line}")
+    if problems:
+        raise KfError(
+            f"{render_problems(problems)}\nSHA256SUMS was not changed: fix the problems above, "
+            "then run `kfanalysis sources --refresh-checksums` again"
+        )
     changed = refresh_checksums(paths)
     if not changed:
         print("SHA256SUMS already matches every raw file")
@@ -259,13 +272,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": _audit,
         "verify": _verify,
     }
-    try:
+
+    def run() -> int:
         code = handlers[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
         return code
-    except KfError as exc:
-        print(f"kfanalysis {args.command}: {exc}", file=sys.stderr)
-        return 1
+
+    try:
+        # KfError, OSError (a read-only folder, a full disk) and Ctrl-C: one line, exit 1 or 130.
+        return run_reporting_failures(f"kfanalysis {args.command}", run, debug=args.debug)
     except BrokenPipeError:
         # The reader stopped early (`kfanalysis sources | head`): that is not an error. Point
         # stdout at nothing so Python's final flush does not raise again.

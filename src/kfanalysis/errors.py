@@ -7,6 +7,7 @@ there is one the line and column, followed by a line starting ``Fix:``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -127,3 +128,74 @@ class RealTermsError(KfError, ValueError):
 
 class ForecastDeflatorWarning(UserWarning):
     """A real-terms value rests on forecast deflator values, which later editions revise."""
+
+
+#: Exit code of a command stopped by Ctrl-C, as shells report a process ended by SIGINT.
+EXIT_INTERRUPTED = 130
+
+#: What an operating-system error means to someone writing files, and what to do, by errno name.
+_OS_FIXES = {
+    "EACCES": ("permission denied", "make the folder writable (chmod u+w; chattr -i if it is immutable)"),
+    "EPERM": ("not permitted", "make the folder writable (chmod u+w; chattr -i if it is immutable)"),
+    "EROFS": ("the file system is read-only", "write to a writable file system (build --out DIR)"),
+    "ENOSPC": ("no space left on the device", "free space on that disk (df -h shows it), then run again"),
+    "EDQUOT": ("disk quota exceeded", "free some space within your quota, then run again"),
+    "EFBIG": (
+        "file too large for the file system or the limit of this shell",
+        "raise the limit (ulimit -f unlimited) or write to another file system",
+    ),
+    "ENOENT": ("no such file or folder", "check the path; restore a missing project file with git checkout"),
+    "EBUSY": ("the file is in use", "close the program holding it, then run again"),
+    "ETXTBSY": ("the file is in use", "close the program holding it, then run again"),
+}
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for a failed file operation: the path, what went wrong, and a fix.
+
+    The message is worded for writing, the usual cause, and names both paths of a failed
+    rename, e.g. ``data/processed/ledger.csv: no space left on the device (ENOSPC). Fix: ...``.
+    """
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    what, fix = _OS_FIXES.get(name, (exc.strerror or str(exc), "check the path and the disk, then run again"))
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    where = " -> ".join(paths) if paths else "a file"
+    code = f" ({name})" if name else ""
+    return f"{where}: {what}{code}. Fix: {fix}"
+
+
+def run_reporting_failures(prog: str, action: Callable[[], int], *, debug: bool = False) -> int:
+    """Run one command; turn a failure the user can act on into one line on stderr and an exit code.
+
+    A ``KfError`` prints its message (exit 1); an ``OSError`` (a read-only folder, a
+    full disk, a file-size limit) prints the path and a fix (exit 1); Ctrl-C prints
+    one line (exit 130). With ``debug`` the traceback follows, for a bug report.
+    Every command of the command line runs through here, so one added later gets
+    the same behaviour without code of its own.
+
+    Args:
+        prog: What to prefix each message with, e.g. ``"kfanalysis build"``.
+        action: Runs the command and returns its exit code.
+        debug: Print the traceback after the message.
+    """
+    import sys
+    import traceback
+
+    try:
+        return action()
+    except BrokenPipeError:
+        raise  # the reader went away: the caller decides; not a failure to report
+    except (KfError, OSError, KeyboardInterrupt) as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            message = "interrupted (Ctrl-C); outputs already in place were left as they were"
+            code = EXIT_INTERRUPTED
+        elif isinstance(exc, OSError):
+            message, code = os_error_line(exc), 1
+        else:
+            message, code = str(exc), 1
+        if debug:
+            traceback.print_exc()
+        print(f"{prog}: {message}", file=sys.stderr)
+        return code

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import polars as pl
@@ -76,15 +77,49 @@ def load(name: str, root: Path | str | None = None, *, with_sources: bool = Fals
             ]
         )
     verify_checksum(path, paths)
-    text = _decode(path.read_bytes(), rel)
-    frame, lines = _parse(text, spec, rel)
-    frame = _typed(frame, spec, rel, lines)
-    frame = _validated(frame, spec, rel, lines)
-    if "source_id" in spec.columns:
-        _check_source_ids(frame, rel, paths, lines)
-        if with_sources:
-            frame = _with_sources(frame, paths)
+    frame = parse_table(spec, path.read_bytes(), rel, lambda: read_sources(paths))
+    if with_sources:
+        frame = _with_sources(frame, paths)
     return frame
+
+
+def parse_table(
+    spec: Table, data: bytes, rel: str, known_sources: Callable[[], Collection[str] | None]
+) -> pl.DataFrame:
+    """Check a raw table's bytes and return the typed, validated table; no checksum is involved.
+
+    Everything that can be checked in one pass is: a cell that is not a number does not
+    hide a bad year three lines down, a negative count or a source id that does not exist.
+    Only a file that cannot be split into rows at all (empty, a byte order mark, not
+    UTF-8, a wrong header, a short row) stops the checks early, as nothing after it could
+    be placed on a line. ``kfanalysis sources --refresh-checksums`` runs this on an edited
+    file before hashing it, so a broken file is never blessed.
+
+    Args:
+        spec: The table's definition.
+        data: The file's bytes.
+        rel: The file's path, as shown to the user.
+        known_sources: Returns the source ids in sources.toml (None: do not check them); called only
+            if the table cites sources.
+
+    Raises:
+        RawDataError: Listing every problem found, each with file, line, column and a fix.
+    """
+    text = _decode(data, rel)
+    frame, lines = _parse(text, spec, rel)
+    frame, problems = _typed(frame, spec, rel, lines)
+    untyped = {(p.line, p.column) for p in problems}
+    valid, failures = _validated(frame, spec, rel, lines)
+    # A cell that is not a number is reported once, as such, not again as "empty".
+    problems += [
+        p for p in failures if not (p.what.startswith("value is empty") and (p.line, p.column) in untyped)
+    ]
+    known = known_sources() if "source_id" in spec.columns else None
+    if known is not None:
+        problems += _unknown_source_ids(frame, rel, known, lines)
+    if problems:
+        raise RawDataError(sorted(problems, key=lambda p: (p.line or 0, p.column or "")))
+    return valid
 
 
 def _with_sources(frame: pl.DataFrame, paths: ProjectPaths) -> pl.DataFrame:
@@ -250,7 +285,10 @@ def _parse(text: str, spec: Table, rel: str) -> tuple[pl.DataFrame, list[int]]:
     return pl.DataFrame(columns, schema={name: pl.String for name in header}), starts[1:]
 
 
-def _typed(frame: pl.DataFrame, spec: Table, rel: str, lines: list[int]) -> pl.DataFrame:
+def _typed(
+    frame: pl.DataFrame, spec: Table, rel: str, lines: list[int]
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """Cast every column to its declared dtype; a cell that does not cast becomes null and a Problem."""
     problems: list[Problem] = []
     casts: list[pl.Expr] = []
     for column in spec.columns:
@@ -279,18 +317,19 @@ def _typed(frame: pl.DataFrame, spec: Table, rel: str, lines: list[int]) -> pl.D
                     column=column,
                 )
             )
-    if problems:
-        raise RawDataError(problems)
-    return frame.select(casts)
+    return frame.select(casts), problems
 
 
-def _validated(frame: pl.DataFrame, spec: Table, rel: str, lines: list[int]) -> pl.DataFrame:
+def _validated(
+    frame: pl.DataFrame, spec: Table, rel: str, lines: list[int]
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """The validated table and no problems, or the table as given and every schema failure."""
     import pandera.errors
 
     try:
-        return validate(spec.name, frame)
+        return validate(spec.name, frame), []
     except pandera.errors.SchemaErrors as exc:
-        raise RawDataError(problems_from_failures(exc.failure_cases, frame, spec, rel, lines)) from None
+        return frame, problems_from_failures(exc.failure_cases, frame, spec, rel, lines)
 
 
 def _line_of(index: int | None, lines: list[int] | None) -> int | None:
@@ -362,19 +401,19 @@ def problems_from_failures(
     return sorted(problems, key=lambda p: (p.line or 0, p.column or ""))
 
 
-def _check_source_ids(frame: pl.DataFrame, rel: str, paths: ProjectPaths, lines: list[int]) -> None:
-    known = read_sources(paths)
-    bad = frame.with_row_index("_row").filter(~pl.col("source_id").is_in(list(known)))
-    if bad.height:
-        raise RawDataError(
-            [
-                Problem(
-                    rel,
-                    f"source_id {sid!r} is not in data/raw/sources.toml",
-                    "add a [[source]] entry for the publication, or correct the id",
-                    line=lines[row],
-                    column="source_id",
-                )
-                for row, sid in zip(bad["_row"], bad["source_id"], strict=True)
-            ]
+def _unknown_source_ids(
+    frame: pl.DataFrame, rel: str, known: Collection[str], lines: list[int]
+) -> list[Problem]:
+    bad = frame.with_row_index("_row").filter(
+        pl.col("source_id").is_not_null() & ~pl.col("source_id").is_in(list(known))
+    )
+    return [
+        Problem(
+            rel,
+            f"source_id {sid!r} is not in data/raw/sources.toml",
+            "add a [[source]] entry for the publication, or correct the id",
+            line=lines[row],
+            column="source_id",
         )
+        for row, sid in zip(bad["_row"], bad["source_id"], strict=True)
+    ]

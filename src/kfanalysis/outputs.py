@@ -53,6 +53,19 @@ def _checked(root: Path | str | None) -> ProjectPaths:
     return paths
 
 
+def stale_reason(root: Path | str | None = None) -> str | None:
+    """Why data/processed does not follow from data/raw as it is now, in one line; None if it does.
+
+    A test run asks this once, first, so that a reader who edited data/raw learns in one line
+    to run ``kfanalysis build`` instead of meeting the same cause in every test that reads outputs.
+    """
+    try:
+        _checked(root)
+    except StaleOutputsError as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
 def read_table(name: str, root: Path | str | None = None) -> pl.DataFrame:
     """Read a built table from data/processed, with its declared dtypes, validated by its schema.
 

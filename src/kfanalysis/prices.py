@@ -424,6 +424,15 @@ def _require_columns(frame: pl.DataFrame, value: str, year: str) -> None:
     missing = [c for c in (value, year) if c not in frame.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the table ({', '.join(frame.columns)})")
+    dtype = frame.schema[value]
+    if not (dtype.is_numeric() or dtype == pl.Null):
+        sample = frame[value].drop_nulls().head(1).to_list()
+        shown = f" (first value {sample[0]!r})" if sample else ""
+        raise RealTermsError(
+            f"column {value!r} holds {dtype} values{shown}, not numbers, so it cannot be deflated\n"
+            "  Fix: remove units, currency signs and thousands separators, then convert it to numbers, "
+            f"e.g. frame.with_columns(pl.col({value!r}).cast(pl.Float64))."
+        )
 
 
 def _refuse_real(value: str) -> None:

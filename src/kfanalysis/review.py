@@ -10,15 +10,18 @@ version in git), and any row whose year its cited edition cannot cover (a
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import subprocess
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
+from kfanalysis.errors import Problem, RawDataError
 from kfanalysis.fields import TABLES
 from kfanalysis.paths import ProjectPaths
 from kfanalysis.periods import FinancialYear
-from kfanalysis.sources import Source, read_checksums
+from kfanalysis.sources import Source, parse_sources, read_checksums
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,15 @@ class FileChanges:
 
     Attributes:
         name: File name in data/raw.
-        added: Keys of rows only in the new file, as text.
-        removed: Keys of rows only in the old file.
+        added: Keys of rows only in the new file, as text (for sources.toml: lines added).
+        removed: Keys of rows only in the old file (for sources.toml: lines removed).
         changed: For rows in both, "key: column old -> new; ..." for every cell that moved.
         compared_with: What the new file was compared with, in words.
+        columns_added: Header columns only in the new file.
+        columns_removed: Header columns only in the old file.
+        duplicated: Keys that more than one row of the new file carries.
+        lines_added: Lines added, counted as ``diff`` counts them (None when not compared).
+        lines_removed: Lines removed, counted as ``diff`` counts them.
     """
 
     name: str
@@ -38,14 +46,32 @@ class FileChanges:
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     compared_with: str = ""
+    columns_added: list[str] = field(default_factory=list)
+    columns_removed: list[str] = field(default_factory=list)
+    duplicated: list[str] = field(default_factory=list)
+    lines_added: int | None = None
+    lines_removed: int | None = None
 
     def summary(self) -> str:
         """One line: the counts, and what they are counted against."""
-        unit = "row(s)" if self.name.endswith(".csv") else "line(s)"
-        return (
-            f"{self.name}: {len(self.added)} {unit} added, {len(self.removed)} removed, "
-            f"{len(self.changed)} changed ({self.compared_with})"
-        )
+        if not self.name.endswith(".csv"):
+            counts = f"{len(self.added)} line(s) added, {len(self.removed)} removed"
+        else:
+            counts = (
+                f"{len(self.added)} row(s) added, {len(self.removed)} removed, {len(self.changed)} changed"
+            )
+            if self.lines_added is not None:
+                counts += f"; {self.lines_added} line(s) added, {self.lines_removed} removed"
+        extra = [
+            f"{label}: {', '.join(items)}"
+            for label, items in (
+                ("column(s) added", self.columns_added),
+                ("column(s) removed", self.columns_removed),
+                ("key(s) on more than one row", self.duplicated),
+            )
+            if items
+        ]
+        return f"{self.name}: {counts}{''.join('; ' + e for e in extra)} ({self.compared_with})"
 
 
 def committed_text(paths: ProjectPaths, name: str) -> str | None:
@@ -64,36 +90,51 @@ def committed_text(paths: ProjectPaths, name: str) -> str | None:
 
 
 def _rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     return list(reader.fieldnames or []), list(reader)
+
+
+def _line_diff(old: str, new: str) -> tuple[list[str], list[str]]:
+    """Lines removed and added, as ``diff`` reports them (every occurrence, in file order)."""
+    removed: list[str] = []
+    added: list[str] = []
+    before, after = old.splitlines(), new.splitlines()
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            removed.extend(before[i1:i2])
+        if tag in ("replace", "insert"):
+            added.extend(after[j1:j2])
+    return removed, added
 
 
 def compare_rows(name: str, old: str, new: str) -> FileChanges:
     """Compare two versions of a raw table row by row, matching rows on the table's key.
 
-    Files that are not tables (sources.toml) are compared line by line.
+    Files that are not tables (sources.toml) are compared line by line, as ``diff`` does.
+    Columns added or dropped and keys that occur on more than one row are reported, as a
+    dropped column would otherwise change no row and a duplicated row would add no key.
     """
+    removed_lines, added_lines = _line_diff(old, new)
     stem = name.removesuffix(".csv")
     if stem not in TABLES or not name.endswith(".csv"):
-        old_lines, new_lines = old.splitlines(), new.splitlines()
-        return FileChanges(
-            name,
-            added=[line for line in new_lines if line not in old_lines],
-            removed=[line for line in old_lines if line not in new_lines],
-        )
+        return FileChanges(name, added=added_lines, removed=removed_lines)
     key = TABLES[stem].key
-    _, old_rows = _rows(old)
+    old_columns, old_rows = _rows(old)
     columns, new_rows = _rows(new)
 
-    def keyed(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
-        return {", ".join(f"{k}={r.get(k, '')}" for k in key): r for r in rows}
+    def key_of(row: dict[str, str]) -> str:
+        return ", ".join(f"{k}={row.get(k) or ''}" for k in key)
 
-    before, after = keyed(old_rows), keyed(new_rows)
+    before = {key_of(r): r for r in old_rows}
+    after = {key_of(r): r for r in new_rows}
+    counts = Counter(key_of(r) for r in new_rows)
+    shared = [c for c in columns if c in old_columns]
     changed = []
     for k in before.keys() & after.keys():
         moved = [
             f"{c} {before[k].get(c, '')!r} -> {after[k].get(c, '')!r}"
-            for c in columns
+            for c in shared
             if before[k].get(c) != after[k].get(c)
         ]
         if moved:
@@ -103,6 +144,11 @@ def compare_rows(name: str, old: str, new: str) -> FileChanges:
         added=[k for k in after if k not in before],
         removed=[k for k in before if k not in after],
         changed=sorted(changed),
+        columns_added=[c for c in columns if c not in old_columns] if old else [],
+        columns_removed=[c for c in old_columns if c not in columns] if old else [],
+        duplicated=[k for k, n in counts.items() if n > 1],
+        lines_added=len(added_lines),
+        lines_removed=len(removed_lines),
     )
 
 
@@ -119,14 +165,17 @@ def review_edits(paths: ProjectPaths) -> list[FileChanges]:
     for path in checksummed_files(paths):
         if sums.get(path.name) == sha256_of(path):
             continue
-        new = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            new = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(FileChanges(path.name, compared_with="not UTF-8 text: rows not compared"))
+            continue
         old = committed_text(paths, path.name)
         if old is None and path.name in sums:
             out.append(FileChanges(path.name, compared_with="no earlier version in git: rows not compared"))
             continue
         if old is None:
-            added = compare_rows(path.name, "", new).added
-            out.append(FileChanges(path.name, added=added, compared_with="new file"))
+            out.append(replace(compare_rows(path.name, "", new), compared_with="new file"))
             continue
         digest = hashlib.sha256(old.encode("utf-8")).hexdigest()
         where = (
@@ -134,8 +183,7 @@ def review_edits(paths: ProjectPaths) -> list[FileChanges]:
             if digest == sums.get(path.name)
             else "against the committed version, which is not the one last hashed"
         )
-        result = compare_rows(path.name, old, new)
-        out.append(FileChanges(path.name, result.added, result.removed, result.changed, where))
+        out.append(replace(compare_rows(path.name, old, new), compared_with=where))
     for name in sorted(set(sums) - {p.name for p in checksummed_files(paths)}):
         out.append(FileChanges(name, compared_with="file removed"))
     return out
@@ -170,3 +218,36 @@ def coverage_warnings(paths: ProjectPaths, sources: dict[str, Source]) -> list[s
                     f"({source.edition}), which covers {span}; check the source or the year"
                 )
     return warnings
+
+
+def problems_before_refresh(paths: ProjectPaths) -> list[Problem]:
+    """Every problem ``kfanalysis check`` would find once the checksums were refreshed.
+
+    sources.toml is parsed and every raw table is checked as it is on disk, with the
+    checksum step left out (refreshing it is what is being asked). An empty list means
+    the files may be hashed; anything else must be fixed first, so a checksum never
+    vouches for a file that ``check`` would refuse.
+    """
+    from kfanalysis.loader import parse_table
+
+    problems: list[Problem] = []
+    known: set[str] | None
+    try:
+        known = set(parse_sources(paths))
+    except RawDataError as exc:
+        problems += exc.problems
+        known = None
+    for spec in TABLES.values():
+        if not spec.is_raw:
+            continue
+        path = paths.raw / spec.filename
+        rel = paths.relative(path)
+        if not path.is_file():
+            problems.append(Problem(rel, "file is missing", "restore it with `git checkout -- " + rel + "`"))
+            continue
+        # With sources.toml unreadable, source ids cannot be checked; its own problem is listed.
+        try:
+            parse_table(spec, path.read_bytes(), rel, lambda: known)
+        except RawDataError as exc:
+            problems += exc.problems
+    return problems

@@ -13,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kfanalysis.errors import ChecksumError, Problem, RawDataError
 from kfanalysis.paths import ProjectPaths, project_paths
@@ -107,12 +108,19 @@ def read_sources(paths: ProjectPaths | None = None) -> dict[str, Source]:
     """
     paths = paths or project_paths()
     verify_checksum(paths.sources_toml, paths)
+    return parse_sources(paths)
+
+
+def parse_sources(paths: ProjectPaths) -> dict[str, Source]:
+    """Read and check data/raw/sources.toml without its checksum (``read_sources`` checks it first).
+
+    Used on its own only to check an edited sources.toml before its checksum is refreshed.
+
+    Raises:
+        RawDataError: If the file is not UTF-8 TOML, or an entry lacks a required key or has an unknown one.
+    """
     rel = paths.relative(paths.sources_toml)
-    with paths.sources_toml.open("rb") as fh:
-        try:
-            data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise RawDataError([Problem(rel, f"not valid TOML ({exc})", "correct the syntax")]) from exc
+    data = _toml(paths.sources_toml.read_bytes(), rel)
     entries = data.get("source", [])
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
@@ -146,6 +154,39 @@ def read_sources(paths: ProjectPaths | None = None) -> dict[str, Source]:
     if problems:
         raise RawDataError(problems)
     return sources
+
+
+def _toml(data: bytes, rel: str) -> dict[str, Any]:
+    """Parse TOML bytes, naming the line and column of a syntax error."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RawDataError(
+            [Problem(rel, "file is not UTF-8 text", "save it as UTF-8 without a byte order mark", line=line)]
+        ) from exc
+    if text.startswith("\ufeff"):
+        raise RawDataError(
+            [Problem(rel, "file starts with a byte order mark", "save it as UTF-8 without BOM", line=1)]
+        )
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "syntax error"
+        error_line = int(where.group(1)) if where else None
+        at = f" at character {where.group(2)} of the line" if where else ""
+        raise RawDataError(
+            [
+                Problem(
+                    rel,
+                    f"not valid TOML: {what}{at}",
+                    "correct the syntax there (text values need double quotes; each entry starts "
+                    "with [[source]])",
+                    line=error_line,
+                )
+            ]
+        ) from exc
 
 
 def _bad_file_keys(entry: dict[str, object]) -> list[tuple[str, str]]:

@@ -163,8 +163,9 @@ def fit_annual_growth(
     """
     import math
 
+    labels: list[object]
     if isinstance(values, str):
-        years, series = _series_from_table(data, values, time)
+        years, series, labels = _series_from_table(data, values, time)
     else:
         if isinstance(data, str) or not isinstance(data, Sequence):
             raise TypeError(
@@ -175,10 +176,15 @@ def fit_annual_growth(
             raise ValueError(f"got {len(data)} years but {len(values)} values; give one value per year")
         years = [_as_year(t) for t in data]
         series = list(values)
+        labels = list(data)
     repeated = sorted({t for t in years if years.count(t) > 1})
     if repeated:
+        shown = dict.fromkeys(
+            _when(label, t) for t, label in zip(years, labels, strict=True) if t in repeated
+        )
         raise ValueError(
-            f"the time(s) {', '.join(f'{t:g}' for t in repeated)} appear more than once, so more than one "
+            f"{'the times' if len(shown) > 1 else 'the time'} {', '.join(shown)} "
+            f"{'appear' if len(shown) > 1 else 'appears'} more than once, so more than one "
             "series is mixed in; filter the table to one series (e.g. one staff group) first"
         )
     pairs = [(t, v) for t, v in zip(years, series, strict=True) if v is not None]
@@ -199,7 +205,31 @@ def _as_year(value: float | str | FinancialYear) -> float:
     return float(FinancialYear.parse(value).start_year)
 
 
-def _series_from_table(data: object, value: str, time: str | None) -> tuple[list[float], list[float | None]]:
+def _when(label: object, year: float) -> str:
+    """A point's time as people write it: "30 September 2016", "2016/17", "2016", "end of September 2016"."""
+    import calendar
+    import datetime as dt
+
+    if isinstance(label, str) and len(label) == 10 and label[4] == "-" and label[7] == "-":
+        label = dt.date.fromisoformat(label)
+    if isinstance(label, dt.date):
+        return f"{label.day} {calendar.month_name[label.month]} {label.year}"
+    if isinstance(label, (str, FinancialYear)):
+        return str(FinancialYear.parse(label))
+    whole = int(year // 1)
+    months = (year - whole) * 12
+    if months == 0:
+        return str(whole)
+    if abs(months - round(months)) < 1e-6:
+        return f"end of {calendar.month_name[round(months)]} {whole}"
+    start = dt.date(whole, 1, 1)
+    day = start + dt.timedelta(days=int((year - whole) * (dt.date(whole + 1, 1, 1) - start).days))
+    return f"{day.day} {calendar.month_name[day.month]} {whole}"
+
+
+def _series_from_table(
+    data: object, value: str, time: str | None
+) -> tuple[list[float], list[float | None], list[object]]:
     import polars as pl
 
     frame = data if isinstance(data, pl.DataFrame) else None
@@ -219,7 +249,7 @@ def _series_from_table(data: object, value: str, time: str | None) -> tuple[list
     if missing:
         raise KeyError(f"column(s) {missing} not in the table ({', '.join(frame.columns)})")
     times = frame[time].to_list()
-    return [_time_of(t, time) for t in times], [None if v is None else float(v) for v in frame[value]]
+    return [_time_of(t, time) for t in times], [None if v is None else float(v) for v in frame[value]], times
 
 
 def _time_of(value: object, column: str) -> float:

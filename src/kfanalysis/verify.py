@@ -51,12 +51,16 @@ SHOWN_CELLS = 10
 class OutputMismatch(KfError):
     """A fresh build does not reproduce the committed outputs; the message lists every difference."""
 
-    def __init__(self, differences: list[Difference], diff_dir: Path | None) -> None:
+    def __init__(
+        self, differences: list[Difference], diff_dir: Path | None, against: str = "data/processed"
+    ) -> None:
         self.differences = differences
-        lines = [f"{len(differences)} output(s) differ from the committed ones:"]
+        lines = [f"{len(differences)} output(s) differ from those in {against}:"]
         lines += [f"- {d.file}: {d.what}" for d in differences]
         if diff_dir is not None and any(d.diff_image for d in differences):
-            lines.append(f"images of the charts that differ (committed, fresh, difference) are in {diff_dir}")
+            lines.append(
+                f"images of the charts that differ (from {against}, fresh, difference) are in {diff_dir}"
+            )
         lines.append(
             "  Fix: if the change is intended, rebuild with `kfanalysis build`, review it and commit "
             "data/processed; otherwise find what changed the result."
@@ -98,7 +102,11 @@ class Comparison:
 
 
 def compare_outputs(
-    fresh: Path | str, committed: Path | str, diff_dir: Path | str | None = None
+    fresh: Path | str,
+    committed: Path | str,
+    diff_dir: Path | str | None = None,
+    *,
+    against: str | None = None,
 ) -> Comparison:
     """Compare every file of a fresh build with the committed outputs, by content.
 
@@ -107,21 +115,24 @@ def compare_outputs(
         committed: Folder of the committed outputs (normally data/processed).
         diff_dir: Where to write a difference image for each chart that differs; a
             temporary folder is used (and removed) if omitted.
+        against: How messages name ``committed``: the folder's path by default. The outputs
+            on disk are not necessarily the committed ones, so messages say where they are.
 
     Returns:
         What was compared and every difference; a file present on one side only is a
         difference too, so no output escapes the comparison.
     """
     fresh, committed = Path(fresh), Path(committed)
+    label = against or str(committed)
     result = Comparison()
     new = _outputs(fresh)
     old = _outputs(committed)
     for name in sorted(old - new):
-        result.differences.append(Difference(name, "committed but not written by the fresh build"))
+        result.differences.append(Difference(name, f"in {label} but not written by the fresh build"))
     for name in sorted(new - old):
-        result.differences.append(Difference(name, "written by the fresh build but not committed"))
+        result.differences.append(Difference(name, f"written by the fresh build but not in {label}"))
     for name in sorted(old & new):
-        kind, difference = _compare_file(name, fresh / name, committed / name, diff_dir)
+        kind, difference = _compare_file(name, fresh / name, committed / name, diff_dir, label)
         result.compared[name] = kind
         if difference is not None:
             result.differences.append(difference)
@@ -136,15 +147,15 @@ def _outputs(folder: Path) -> set[str]:
 
 
 def _compare_file(
-    name: str, fresh: Path, committed: Path, diff_dir: Path | str | None
+    name: str, fresh: Path, committed: Path, diff_dir: Path | str | None, label: str
 ) -> tuple[str, Difference | None]:
     suffix = fresh.suffix.lower()
     if suffix == ".csv":
-        return "table", _compare_tables(name, fresh, committed)
+        return "table", _compare_tables(name, fresh, committed, label)
     if suffix == ".png":
-        return "image", _compare_images(name, fresh, committed, diff_dir)
+        return "image", _compare_images(name, fresh, committed, diff_dir, label)
     if suffix == ".json":
-        return "json", _compare_json(name, fresh, committed)
+        return "json", _compare_json(name, fresh, committed, label)
     if fresh.read_bytes() == committed.read_bytes():
         return "exact", None
     return "exact", Difference(name, "contents differ")
@@ -173,20 +184,20 @@ def relative_difference(a: float, b: float) -> float:
     return abs(a - b) / max(abs(a), abs(b))
 
 
-def _compare_tables(name: str, fresh: Path, committed: Path) -> Difference | None:
+def _compare_tables(name: str, fresh: Path, committed: Path, label: str) -> Difference | None:
     new, old = _read_rows(fresh), _read_rows(committed)
     if not new or not old:
         return None if new == old else Difference(name, "one of the two files is empty")
     if new[0] != old[0]:
-        return Difference(name, f"columns differ: committed {old[0]}, fresh {new[0]}")
+        return Difference(name, f"columns differ: {label} {old[0]}, fresh {new[0]}")
     header = old[0]
     if len(new) != len(old):
-        return Difference(name, f"{len(old) - 1} rows committed, {len(new) - 1} rows in the fresh build")
+        return Difference(name, f"{len(old) - 1} rows in {label}, {len(new) - 1} rows in the fresh build")
     floats, ints = _numeric_columns(name)
     cells: list[str] = []
     for number, (a_row, b_row) in enumerate(zip(old[1:], new[1:], strict=True), start=2):
         if len(a_row) != len(b_row):
-            cells.append(f"line {number}: {len(a_row)} fields committed, {len(b_row)} fresh")
+            cells.append(f"line {number}: {len(a_row)} fields in {label}, {len(b_row)} fresh")
             continue
         for column, a, b in zip(header, a_row, b_row, strict=True):
             if a == b:
@@ -195,7 +206,7 @@ def _compare_tables(name: str, fresh: Path, committed: Path) -> Difference | Non
             if gap is not None and gap <= RELATIVE_TOLERANCE:
                 continue
             by = f" (relative difference {gap:.2g})" if gap is not None else ""
-            cells.append(f"line {number}, column '{column}': committed {a!r}, fresh {b!r}{by}")
+            cells.append(f"line {number}, column '{column}': {label} {a!r}, fresh {b!r}{by}")
     if not cells:
         return None
     shown = "; ".join(cells[:SHOWN_CELLS])
@@ -216,7 +227,7 @@ def _numeric_gap(a: str, b: str) -> float | None:
     return relative_difference(x, y)
 
 
-def _compare_json(name: str, fresh: Path, committed: Path) -> Difference | None:
+def _compare_json(name: str, fresh: Path, committed: Path, label: str) -> Difference | None:
     try:
         new = json.loads(fresh.read_text(encoding="utf-8"))
         old = json.loads(committed.read_text(encoding="utf-8"))
@@ -224,27 +235,27 @@ def _compare_json(name: str, fresh: Path, committed: Path) -> Difference | None:
         return Difference(name, f"not valid JSON ({exc})")
     if new == old:
         return None
-    paths = _json_differences(old, new, "")
+    paths = _json_differences(old, new, "", label)
     return Difference(name, "content differs at " + "; ".join(paths[:SHOWN_CELLS]))
 
 
-def _json_differences(old: object, new: object, where: str) -> list[str]:
+def _json_differences(old: object, new: object, where: str, label: str) -> list[str]:
     if isinstance(old, dict) and isinstance(new, dict):
         out: list[str] = []
         for key in sorted(set(old) | set(new)):
             here = f"{where}.{key}" if where else str(key)
             if key not in new:
-                out.append(f"{here} (committed only)")
+                out.append(f"{here} (only in {label})")
             elif key not in old:
                 out.append(f"{here} (fresh only)")
             else:
-                out += _json_differences(old[key], new[key], here)
+                out += _json_differences(old[key], new[key], here, label)
         return out
-    return [] if old == new else [f"{where or 'top level'}: committed {old!r}, fresh {new!r}"]
+    return [] if old == new else [f"{where or 'top level'}: {label} {old!r}, fresh {new!r}"]
 
 
 def _compare_images(
-    name: str, fresh: Path, committed: Path, diff_dir: Path | str | None
+    name: str, fresh: Path, committed: Path, diff_dir: Path | str | None, label: str
 ) -> Difference | None:
     if fresh.read_bytes() == committed.read_bytes():
         return None
@@ -263,7 +274,7 @@ def _compare_images(
             shutil.copyfile(fresh, kept)
         return Difference(
             name,
-            f"image size differs: committed {old.shape[1]}x{old.shape[0]} px, "
+            f"image size differs: {label} {old.shape[1]}x{old.shape[0]} px, "
             f"fresh {new.shape[1]}x{new.shape[0]} px (a label, legend or axis changed)",
             kept,
         )
@@ -354,19 +365,20 @@ def verify(
 
     paths = project_paths(root)
     committed_dir = Path(committed) if committed is not None else paths.processed
+    against = paths.relative(committed_dir)
     diffs = Path(diff_dir) if diff_dir is not None else paths.root / "build" / "verify-diff"
     if diffs.is_dir():  # clear only the images an earlier run wrote; the folder may be the user's
         for suffix in DIFF_IMAGE_SUFFIXES:
             for stale in diffs.glob(f"*{suffix}"):
                 stale.unlink()
     if fresh is not None:
-        result = compare_outputs(fresh, committed_dir, diffs)
+        result = compare_outputs(fresh, committed_dir, diffs, against=against)
     else:
         from kfanalysis.pipeline import build
 
         with tempfile.TemporaryDirectory(prefix="kf-fresh-") as out:
             build(paths.root, out, progress=None)
-            result = compare_outputs(out, committed_dir, diffs)
+            result = compare_outputs(out, committed_dir, diffs, against=against)
     if not result.ok:
-        raise OutputMismatch(result.differences, diffs)
+        raise OutputMismatch(result.differences, diffs, against)
     return result

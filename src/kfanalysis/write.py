@@ -10,6 +10,7 @@ figure has succeeded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -77,17 +78,61 @@ def staged_outputs(destination: Path) -> Iterator[Staging]:
     """Collect a build's outputs in a staging folder; move them in only if the build succeeds.
 
     On success each staged file replaces its namesake in ``destination`` by an
-    atomic rename. On any exception the staging folder is removed and
-    ``destination`` is left exactly as it was.
+    atomic rename. On any exception, including Ctrl-C and a rename that fails
+    part-way through (a locked file, a full disk), the files already moved in are
+    put back as they were, the staging folder is removed, and a ``destination``
+    this call created is removed again, so ``destination`` is left exactly as it was.
     """
-    destination.mkdir(parents=True, exist_ok=True)
-    staging_dir = Path(tempfile.mkdtemp(prefix=".staging-", dir=destination.parent))
+    created = [p for p in (destination, *destination.parents) if not p.exists()]
+    staging_dir: Path | None = None
     try:
+        destination.mkdir(parents=True, exist_ok=True)
+        staging_dir = Path(tempfile.mkdtemp(prefix=".staging-", dir=destination.parent))
         staging = Staging(staging_dir)
         yield staging
-        for name in staging.names:
+        _move_in(staging_dir, staging.names, destination)
+    except BaseException:
+        if staging_dir is not None:
+            shutil.rmtree(staging_dir, ignore_errors=True)
+        for folder in created:  # deepest first; only folders left empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+    finally:
+        if staging_dir is not None:
+            shutil.rmtree(staging_dir, ignore_errors=True)
+
+
+def _move_in(staging_dir: Path, names: list[str], destination: Path) -> None:
+    """Rename every staged file into ``destination``, or, if one fails, undo the ones already moved.
+
+    Before a file is replaced, its previous version is kept (a hard link, else a copy)
+    in the staging folder, so the undo is a rename back. Each file stays in place
+    throughout, so a reader sees the old version or the new one, never none.
+    """
+    previous = staging_dir / ".previous"
+    moved: list[tuple[Path, Path | None]] = []  # (target, its previous version or None if it was new)
+    try:
+        for name in names:
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)
+            kept: Path | None = None
+            if target.exists():
+                kept = previous / name
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(target, kept)
+                except OSError:
+                    shutil.copy2(target, kept)
             os.replace(staging_dir / name, target)
-    finally:
-        shutil.rmtree(staging_dir, ignore_errors=True)
+            moved.append((target, kept))
+    except BaseException:
+        for target, kept in reversed(moved):
+            with contextlib.suppress(OSError):  # best effort: put back every file that can be
+                if kept is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    os.replace(kept, target)
+        raise
