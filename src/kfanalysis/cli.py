@@ -268,16 +268,17 @@ def _ingest(args: argparse.Namespace) -> int:
     extracts = extract(args.reader, args.source, read_sources(paths), args.edition, not args.no_progress)
     for item in extracts:
         print(
-            f"{item.path.name}: {len(item.rows)} row(s) for {item.table} ({item.source_id}; sha256 {item.sha256})"
+            f"{item.path.name}: {len(item.rows)} row(s) for {item.table} "
+            f"({item.source_id}; sha256 {item.sha256})"
         )
     planned = plan(paths, extracts)
-    for item in planned:
-        print(item.changes.summary())
-        for key in item.changes.added:
+    for change in (p.changes for p in planned):
+        print(change.summary())
+        for key in change.added:
             print(f"  + {key}")
-        for key in item.changes.removed:
+        for key in change.removed:
             print(f"  - {key}")
-        for line in item.changes.changed:
+        for line in change.changed:
             print(f"  ~ {line}")
     if not args.write:
         print("nothing written (pass --write to write data/raw and sources.toml)")

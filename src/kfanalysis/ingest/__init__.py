@@ -43,7 +43,8 @@ READERS: dict[str, Reader] = {
     for r in (
         Reader(
             "hmt-deflator",
-            "HM Treasury GDP deflator workbook -> gdp_deflator (March 2023) or gdp_deflator_2023_06 (June 2023)",
+            "HM Treasury GDP deflator workbook -> gdp_deflator (March 2023) or gdp_deflator_2023_06 "
+            "(June 2023)",
             (".xlsx",),
             lambda sid: sid in hmt_deflator.EDITIONS,
             lambda path, sid, _: [hmt_deflator.read(path, sid)],

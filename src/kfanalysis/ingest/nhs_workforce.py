@@ -112,7 +112,10 @@ def read(path: Path, source_id: str) -> list[Extract]:
                     "check the file",
                 )
             if pick.positions:
-                where = f"row '{pick.label}' (row {at + 1} of the copy), column {month} (column {column + 1}); {_UNSTATED}"
+                where = (
+                    f"row '{pick.label}' (row {at + 1} of the copy), column {month} "
+                    f"(column {column + 1}); {_UNSTATED}"
+                )
             else:
                 where = f"row '{pick.label}', column {month} ({_UNSTATED})"
             rows.append(

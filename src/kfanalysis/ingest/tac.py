@@ -270,7 +270,8 @@ def read(path: Path, source_id: str, progress: bool = False) -> Extract:
                 row[column] = "" if amount is None else number_text(amount)
             row["source_id"] = source_id
             row["locator"] = (
-                f"sheet '{data_sheet}', {where}; sector from sheet '{list_sheet}', row {provider['provider_row']}"
+                f"sheet '{data_sheet}', {where}; "
+                f"sector from sheet '{list_sheet}', row {provider['provider_row']}"
             )
             row["read_at"] = ""
             row["note"] = f"prior-year column of the {year} file" if cy_py == "PY" else ""
