@@ -40,12 +40,7 @@ def test_glued_numbers_are_filled_in_and_no_cell_failed(built_book: Path) -> Non
 
 
 CHAPTERS_WITH_TERMS = (
-    "fig1_activity",
-    "fig2_spending",
-    "fig4_social_care",
-    "fig5_doctors",
-    "fig7_vacancies",
-    "methods",
+    "fig1_activity", "fig2_spending", "fig4_social_care", "fig5_doctors", "fig7_vacancies", "methods"
 )
 IDENTIFIER = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 

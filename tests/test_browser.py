@@ -132,25 +132,11 @@ def _pages(built_book: Path) -> list[str]:
 
 def _chromium(binary: str, profile: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            binary,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            f"--user-data-dir={profile}",
-            f"--window-size={WIDTH},2000",
-            *arguments,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", f"--user-data-dir={profile}",
+         f"--window-size={WIDTH},2000", *arguments],
+        capture_output=True, text=True, timeout=120, check=False,
     )
 
 
@@ -217,9 +203,8 @@ def test_every_page_renders_offline_with_charts_and_no_errors(
 @pytest.mark.book
 def test_chapters_with_charts_show_them(chromium: str, server: str, built_book: Path, tmp_path: Path) -> None:
     for page in ("fig4_social_care.html", "fig7_vacancies.html", "index.html"):
-        dom = _chromium(
-            chromium, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", f"{server}/{page}"
-        ).stdout
+        dom = _chromium(chromium, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom",
+                        f"{server}/{page}").stdout
         assert re.search(r'<img\b[^>]*src="data:image/png;base64,', dom), f"{page} shows no chart"
 
 

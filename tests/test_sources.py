@@ -86,7 +86,8 @@ def test_cli_refresh_checksums_names_the_changed_file(
     out = capsys.readouterr().out
     # the review line comes first (this copy is not in git, so rows cannot be compared), then the hash
     assert (
-        out.splitlines()[0] == "gdp_deflator.csv: 0 row(s) added, 0 removed, 0 changed "
+        out.splitlines()[0]
+        == "gdp_deflator.csv: 0 row(s) added, 0 removed, 0 changed "
         "(no earlier version in git: rows not compared)"
     )
     assert [line for line in out.splitlines() if line.startswith("updated ")] == [out.splitlines()[1]]

@@ -36,11 +36,7 @@ def test_every_field_has_a_plain_label() -> None:
 def test_reading_order_puts_chosen_columns_first_and_citations_last() -> None:
     columns = ["source_id", "financial_year", "note", "vacancy_rate_pct", "sector"]
     assert reading_order(columns, first=["vacancy_rate_pct"]) == [
-        "vacancy_rate_pct",
-        "financial_year",
-        "sector",
-        "source_id",
-        "note",
+        "vacancy_rate_pct", "financial_year", "sector", "source_id", "note"
     ]
     with pytest.raises(KeyError, match="not_a_column"):
         reading_order(columns, first=["not_a_column"])
