@@ -165,3 +165,71 @@ def made_up_files() -> list[MadeUpFile]:
             header=NEW_HEADER,
         ),
     ]
+
+
+def made_up_trust_rows() -> list[list[str]]:
+    """A few MADE-UP trust_accounts rows (header first), to break in tests of the loader.
+
+    The committed trust_accounts.csv holds no rows until the TAC files are ingested, so tests
+    that break a copy of a raw table give this one made-up rows first; they never reach data/raw.
+    """
+    header = [
+        "financial_year",
+        "trust_name",
+        "ods_code",
+        "trust_sector",
+        "year_column",
+        "operating_expenditure_gbp_k",
+        "soci_operating_expenses_gbp_k",
+        "operating_income_gbp_k",
+        "source_id",
+        "locator",
+        "read_at",
+        "note",
+    ]
+    made_up = "made-up row for a test"
+    return [
+        header,
+        [
+            "2016/17",
+            "Made-up Acute Hospital NHS Trust",
+            "ZZ1",
+            "Acute",
+            "prior year",
+            "400000",
+            "-400000",
+            "420000",
+            "nhse_tac_nhs_trusts_2017_18",
+            "sheet 'All data', row 3 (EXP0390, A08PY01)",
+            "",
+            made_up,
+        ],
+        [
+            "2017/18",
+            "Made-up Acute Hospital NHS Trust",
+            "ZZ1",
+            "Acute",
+            "current year",
+            "450000",
+            "-450000",
+            "460000",
+            "nhse_tac_nhs_trusts_2017_18",
+            "sheet 'All data', row 2 (EXP0390, A08CY01)",
+            "",
+            made_up,
+        ],
+        [
+            "2017/18",
+            "Made-up Community Health NHS Trust",
+            "ZZ2",
+            "Community",
+            "current year",
+            "105000",
+            "-105000",
+            "106000",
+            "nhse_tac_nhs_trusts_2017_18",
+            "sheet 'All data', row 9 (EXP0390, A08CY01)",
+            "",
+            made_up,
+        ],
+    ]
