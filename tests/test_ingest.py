@@ -215,11 +215,18 @@ def test_ingest_tac_builds_the_raw_table_and_figures_three_and_two(
         100 * (1.27 * deflator_2016_17 / 100 - 1)
     )
 
+    assert "Acute 13.3%; Specialist" not in fig3_trust_growth.alt_text(fig3)  # no specialist trust: no bar
+    assert "Acute 13.3%; Mental Health 2.6%; Community 1.7%" in fig3_trust_growth.alt_text(fig3)
+    fig3_trust_growth.plot(fig3)
+
     fig2 = fig2_spending.build(project)
     assert fig2_spending.value(fig2, "2021/22", "acute trusts") == pytest.approx(1.27)
     assert fig2_spending.value(fig2, "2021/22", "community trusts") == pytest.approx(0.114)
     assert fig2_spending.value(fig2, "2021/22", "mental health trusts") == pytest.approx(0.23)
     assert fig2_spending.claims(fig2)["fig2_acute_spend_2021_22"].value == pytest.approx(1.27)  # type: ignore[union-attr]
+    assert "acute trusts £1.3bn" in fig2_spending.alt_text(fig2)
+    assert "not shown because" not in fig2_spending.alt_text(fig2)
+    fig2_spending.plot(fig2)
 
 
 def _one(folder: Path, made_up: MadeUpFile) -> Path:

@@ -2,9 +2,10 @@
 
 The report's Figure 2 says a large share of health and social care spending
 goes to acute trusts. Its bars for NHS trust types come from the NHS provider
-accounts (the trust accounts consolidation files), which could not be found;
-those destinations are listed with empty values. What the official figures
-found do allow:
+accounts (NHS England's trust accounts consolidation files, read by
+``kfanalysis ingest tac``; see ``kfanalysis.trust_types``); until those files
+are ingested those destinations are listed with empty values. What the
+official figures held do allow:
 
 * Primary care: the four primary care contract lines of the DHSC annual report
   and accounts (general practice, dental, pharmaceutical and ophthalmic
@@ -304,7 +305,8 @@ def plot(table: pl.DataFrame) -> Figure:
     add_source_line(
         figure,
         "Sources: DHSC annual report and accounts via written answer 174383; NHS Digital / NHS England "
-        "ASC-FR; DHSC public health grant circulars and statements. NHS trust types: not found.",
+        "ASC-FR; DHSC public health grant circulars and statements. NHS trust types: "
+        + ("NHS England TAC data files." if len(not_found) < len(TRUST_SECTORS) else "not in the data."),
     )
     figure.tight_layout()
     return figure
@@ -367,9 +369,14 @@ def alt_text(table: pl.DataFrame) -> str:
     primary = table.filter(pl.col("spending_sector") == "primary care")
     first, last = primary.row(0, named=True), primary.row(-1, named=True)
     return (
-        f"Left: horizontal bars of spending in {REPORT_YEAR} by destination: {parts}. A note beside the "
-        "bars says the five NHS trust types are not shown because their totals were not found. "
-        "Right: line chart of primary "
+        f"Left: horizontal bars of spending in {REPORT_YEAR} by destination: {parts}. "
+        + (
+            "A note beside the bars says the five NHS trust types are not shown because their totals were "
+            "not found. "
+            if found.filter(pl.col("spending_sector").is_in(TRUST_SECTORS)).is_empty()
+            else ""
+        )
+        + "Right: line chart of primary "
         f"care's share of DHSC total resource DEL, from {first['share_of_dhsc_rdel_pct']:.1f}% in "
         f"{first['financial_year']} to {last['share_of_dhsc_rdel_pct']:.1f}% in {last['financial_year']}."
     )
