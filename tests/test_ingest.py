@@ -274,3 +274,10 @@ def test_the_committed_project_has_no_trust_rows_and_says_which_files_are_needed
         assert "kfanalysis ingest tac --from FOLDER --write" in why and "kfanalysis build" in why
         assert "nhs-providers-tac-data-publications" in why
         assert "nhse_tac_nhs_trusts_2017_18" in why and "nhse_tac_foundation_trusts_2021_22" in why
+
+
+def test_a_file_named_for_another_year_than_its_edition_is_refused(tac_folder: Path) -> None:
+    from tac_workbooks import NHS_TRUSTS_2017_18
+
+    with pytest.raises(KfError, match=r"expected a file for 2021/22.*found a file name for 2017/18"):
+        _rows(tac_folder, NHS_TRUSTS_2017_18, "nhse_tac_nhs_trusts_2021_22")

@@ -82,18 +82,30 @@ def _sheet(path: Path, names: list[str], wanted: str) -> str:
     return found[0]
 
 
-def file_year(path: Path) -> FinancialYear:
-    """The financial year a TAC file is for, from its name ('...accounts-for-2021-22.xlsx')."""
-    found = _FILE_YEAR.findall(path.stem)
-    if len(found) != 1:
+def file_year(path: Path, source_id: str) -> FinancialYear:
+    """The financial year a TAC file is for: from its edition's id ('..._2021_22'), checked against its name.
+
+    NHS England names each file for its year ('...accounts-for-2021-22.xlsx'); a file saved under
+    another name is accepted on its edition alone, but a name naming another year is refused.
+    """
+    by_id = _FILE_YEAR.findall(source_id.replace("_", "-"))
+    by_name = _FILE_YEAR.findall(path.stem)
+    if len(by_id) != 1:
         raise fail(
             path,
-            "one financial year in the file name, as NHS England names the files ('...-for-2021-22.xlsx')",
-            f"{len(found)} in {path.name!r}",
-            "keep the name the file was published under",
+            "an edition id ending in its financial year, like nhse_tac_nhs_trusts_2021_22",
+            repr(source_id),
+            "name the TAC edition in sources.toml after its year",
         )
-    start, end = found[0]
-    return FinancialYear.parse(f"{start}/{end}")
+    year = FinancialYear.parse("/".join(by_id[0]))
+    if len(by_name) == 1 and FinancialYear.parse("/".join(by_name[0])) != year:
+        raise fail(
+            path,
+            f"a file for {year}, the year of edition {source_id}",
+            f"a file name for {FinancialYear.parse('/'.join(by_name[0]))}",
+            "check that the file is the edition given (--edition) or recorded in sources.toml",
+        )
+    return year
 
 
 def read_all_data(path: Path, sheet: str) -> pl.DataFrame:
@@ -198,7 +210,7 @@ def read(path: Path, source_id: str, progress: bool = False) -> Extract:
         KfError: If a sheet or column is missing, a trust has no sector, or a line is given twice.
     """
     started = time.perf_counter()
-    year = file_year(path)
+    year = file_year(path, source_id)
     names = sheet_names(path)
     data_sheet = _sheet(path, names, "All data")
     list_sheet = _sheet(path, names, "List of Providers")
