@@ -149,9 +149,11 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
 
 def plot(table: pl.DataFrame) -> Figure:
     """Bars of each trust type's growth in operating expenditure, cash and real; or what is missing."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    figure, axes = plt.subplots(figsize=(8, 4.5))
+    # A Figure outside pyplot, so a build that draws it many times keeps no window state alive.
+    figure = Figure(figsize=(8, 4.5))
+    axes = figure.subplots()
     spending = table.filter(pl.col("trust_measure") == EXPENDITURE)
     if spending["growth_pct"].is_null().all():
         axes.set_axis_off()
