@@ -115,8 +115,8 @@ def made_up_files() -> list[MadeUpFile]:
 
     Worked by hand (all £000, all made up):
       Acute 2016/17 (prior-year columns of 2017/18): 400,000 + 600,000 = 1,000,000
-      Acute 2021/22: 520,000 + 750,000 = 1,270,000 -> +27.0% cash
-      Community 2016/17: 100,000; 2021/22: 114,000 -> +14.0% cash
+      Acute 2021/22: 520,000 + 735,000 = 1,255,000 -> +25.5% cash
+      Community 2016/17: 100,000; 2021/22: 113,000 -> +13.0% cash
       Mental Health 2016/17: 200,000; 2021/22: 230,000 -> +15.0% cash
       Acute income 2016/17: 420,000 + 610,000 = 1,030,000; 2021/22: 530,000 + 740,000 = 1,270,000
       Community income 2016/17: 101,000; 2021/22: 121,200 -> +20.0% cash
@@ -151,7 +151,7 @@ def made_up_files() -> list[MadeUpFile]:
             NHS_TRUSTS_2021_22,
             [
                 _trust(acute, "Acute", "ZZ1", (520_000, 500_000), (530_000, 505_000)),
-                _trust(community, "Community", "ZZ2", (114_000, 110_000), (121_200, 111_000)),
+                _trust(community, "Community", "ZZ2", (113_000, 110_000), (121_200, 111_000)),
             ],
             header=NEW_HEADER,
             data_sheet="All Data",
@@ -159,7 +159,7 @@ def made_up_files() -> list[MadeUpFile]:
         MadeUpFile(
             FOUNDATION_TRUSTS_2021_22,
             [
-                _trust(teaching, "Acute", None, (750_000, 700_000), (740_000, 705_000)),
+                _trust(teaching, "Acute", None, (735_000, 700_000), (740_000, 705_000)),
                 _trust(mental, "Mental Health", "ZZ4", (230_000, 220_000), (231_000, 221_000)),
             ],
             header=NEW_HEADER,

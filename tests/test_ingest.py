@@ -194,8 +194,8 @@ def test_ingest_tac_builds_the_raw_table_and_figures_three_and_two(
     fig3 = fig3_trust_growth.build(project)
     deflator_2016_17 = 89.2484  # data/raw/gdp_deflator.csv, 2021/22 = 100
     expected = {  # worked by hand from the made-up values in tests/tac_workbooks.py
-        ("Acute", "operating expenditure (EXP0390)"): 27.0,
-        ("Community", "operating expenditure (EXP0390)"): 14.0,
+        ("Acute", "operating expenditure (EXP0390)"): 25.5,
+        ("Community", "operating expenditure (EXP0390)"): 13.0,
         ("Mental Health", "operating expenditure (EXP0390)"): 15.0,
         ("Acute", "operating income (INC1365)"): 100 * (1_270_000 / 1_030_000 - 1),
         ("Community", "operating income (INC1365)"): 20.0,
@@ -207,26 +207,40 @@ def test_ingest_tac_builds_the_raw_table_and_figures_three_and_two(
     acute = fig3.filter(
         (pl.col("trust_sector") == "Acute") & (pl.col("trust_measure") == "operating expenditure (EXP0390)")
     ).row(0, named=True)
-    assert (acute["from_gbp_m"], acute["to_gbp_m"], acute["from_trusts_count"]) == (1000.0, 1270.0, 2)
+    assert (acute["from_gbp_m"], acute["to_gbp_m"], acute["from_trusts_count"]) == (1000.0, 1255.0, 2)
     assert "2016/17 from the prior year column of the 2017/18 files" in acute["what_is_counted"]
     assert fig3_trust_growth.growth(fig3, "Ambulance") is None  # no ambulance trust: a gap, not zero
     claims = fig3_trust_growth.claims(fig3)
     assert claims["fig3_acute_trust_growth_2016_17_2021_22"].value == pytest.approx(  # type: ignore[union-attr]
-        100 * (1.27 * deflator_2016_17 / 100 - 1)
+        100 * (1.255 * deflator_2016_17 / 100 - 1)
     )
 
-    assert "Acute 13.3%; Specialist" not in fig3_trust_growth.alt_text(fig3)  # no specialist trust: no bar
-    assert "Acute 13.3%; Mental Health 2.6%; Community 1.7%" in fig3_trust_growth.alt_text(fig3)
+    assert "Acute 12.0%; Specialist" not in fig3_trust_growth.alt_text(fig3)  # no specialist trust: no bar
+    assert "Acute 12.0%; Mental Health 2.6%; Community 0.9%" in fig3_trust_growth.alt_text(fig3)
     fig3_trust_growth.plot(fig3)
 
     fig2 = fig2_spending.build(project)
-    assert fig2_spending.value(fig2, "2021/22", "acute trusts") == pytest.approx(1.27)
-    assert fig2_spending.value(fig2, "2021/22", "community trusts") == pytest.approx(0.114)
+    assert fig2_spending.value(fig2, "2021/22", "acute trusts") == pytest.approx(1.255)
+    assert fig2_spending.value(fig2, "2021/22", "community trusts") == pytest.approx(0.113)
     assert fig2_spending.value(fig2, "2021/22", "mental health trusts") == pytest.approx(0.23)
-    assert fig2_spending.claims(fig2)["fig2_acute_spend_2021_22"].value == pytest.approx(1.27)  # type: ignore[union-attr]
+    assert fig2_spending.claims(fig2)["fig2_acute_spend_2021_22"].value == pytest.approx(1.255)  # type: ignore[union-attr]
     assert "acute trusts £1.3bn" in fig2_spending.alt_text(fig2)
     assert "not shown because" not in fig2_spending.alt_text(fig2)
     fig2_spending.plot(fig2)
+
+    # the whole temporary project builds from it: the figures' tables and the ledger
+    assert main(["--root", str(project), "build"]) == 0
+    processed = project / "data" / "processed"
+    built = pl.read_csv(processed / "fig3_trust_growth.csv", infer_schema_length=0)
+    assert built.filter(pl.col("trust_sector") == "Acute")["growth_pct"].cast(pl.Float64).to_list()[0] == (
+        pytest.approx(25.5)  # expenditure, cash: the first row of the type
+    )
+    ledger = pl.read_csv(processed / "ledger.csv", infer_schema_length=0)
+    row = ledger.filter(pl.col("claim_id") == "fig3_acute_trust_growth_2016_17_2021_22").row(0, named=True)
+    assert row["status"] == "differs" and float(row["ours_value"]) == pytest.approx(12.006742, abs=1e-5)
+    assert "operating income (INC1365), cash: 23.3%" in row["reason"]
+    acute_bar = ledger.filter(pl.col("claim_id") == "fig2_acute_spend_2021_22").row(0, named=True)
+    assert float(acute_bar["ours_value"]) == pytest.approx(1.255)
 
 
 def _one(folder: Path, made_up: MadeUpFile) -> Path:
