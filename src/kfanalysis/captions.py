@@ -96,11 +96,21 @@ CAPTIONS: dict[str, CaptionMapping] = {
         CaptionMapping(
             "fig3",
             "Acute trusts have seen the largest increases in expenditure over the past five years",
-            Aspect("past five years", "2016/17 to 2021/22 (planned)"),
-            Aspect("growth in expenditure by trust type", "operating expenditure, real terms (planned)"),
+            Aspect(
+                "past five years", "2016/17 to 2021/22 (2016/17 from the 2017/18 files' prior-year column)"
+            ),
+            Aspect(
+                "growth in expenditure by trust type",
+                "total operating expenditure (EXP0390), cash and 2021/22 prices; total operating income "
+                "(INC1365) beside it",
+            ),
             Aspect(NOT_STATED + " (NHS trusts, so England)", "England"),
-            Aspect(NOT_STATED, "NHS provider accounts (trust accounts consolidation)"),
-            Aspect("", "the whole figure: trust spending by type for 2016/17 and 2021/22 was not found"),
+            Aspect(NOT_STATED, "NHS England's trust accounts consolidation (TAC) data files"),
+            Aspect(
+                "",
+                "every value until the TAC files are downloaded and ingested: they are too large to keep, "
+                "and none is in data/raw",
+            ),
         ),
         CaptionMapping(
             "fig4",

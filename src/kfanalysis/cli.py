@@ -91,7 +91,34 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="where difference images of charts go (default: build/verify-diff)",
     )
+    _add_ingest(commands)
     return parser
+
+
+def _add_ingest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from kfanalysis.ingest import READERS
+
+    readers = "\n".join(f"  {r.name}: {r.description}" for r in READERS.values())
+    ingest = commands.add_parser(
+        "ingest",
+        help="read an official file as published into data/raw rows; show the review diff (--write to write)",
+        description=f"Readers:\n{readers}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ingest.add_argument(
+        "reader", metavar="SOURCE", choices=list(READERS), help="the reader: " + ", ".join(READERS)
+    )
+    ingest.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        metavar="FILE_OR_DIR",
+        help="the downloaded file(s)",
+    )
+    ingest.add_argument("--edition", default=None, help="the source id in sources.toml this one file is")
+    ingest.add_argument("--write", action="store_true", help="write data/raw and sources.toml, then re-hash")
+    ingest.add_argument("--no-progress", action="store_true", help="do not report progress on stderr")
 
 
 _CACHE_HELP = "download cache (default: $KFANALYSIS_CACHE, else ~/.cache/kfanalysis)"
@@ -244,6 +271,37 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest(args: argparse.Namespace) -> int:
+    from kfanalysis.ingest import extract
+    from kfanalysis.ingest.apply import plan, write
+    from kfanalysis.paths import project_paths
+    from kfanalysis.sources import read_sources
+
+    paths = project_paths(args.root)
+    extracts = extract(args.reader, args.source, read_sources(paths), args.edition, not args.no_progress)
+    for item in extracts:
+        print(
+            f"{item.path.name}: {len(item.rows)} row(s) for {item.table} "
+            f"({item.source_id}; sha256 {item.sha256})"
+        )
+    planned = plan(paths, extracts)
+    for change in (p.changes for p in planned):
+        print(change.summary())
+        for key in change.added:
+            print(f"  + {key}")
+        for key in change.removed:
+            print(f"  - {key}")
+        for line in change.changed:
+            print(f"  ~ {line}")
+    if not args.write:
+        print("nothing written (pass --write to write data/raw and sources.toml)")
+        return 0
+    if not write(planned):
+        print("data/raw already holds exactly these rows; nothing written")
+        return 0
+    return _refresh(paths)
+
+
 def _verify(args: argparse.Namespace) -> int:
     from kfanalysis.verify import blas_description, verify
 
@@ -271,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "fetch": _fetch,
         "audit": _audit,
         "verify": _verify,
+        "ingest": _ingest,
     }
 
     def run() -> int:

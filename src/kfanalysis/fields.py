@@ -79,6 +79,8 @@ class Table:
         key: Columns that together identify a row; duplicates are rejected.
         nullable: Columns that may be empty (an honest gap, never a zero).
         is_raw: True for files in data/raw, False for built figure tables.
+        may_be_empty: True for a raw table filled only by ``kfanalysis ingest`` from files too large
+            to keep, which may honestly hold no rows until someone ingests them.
     """
 
     name: str
@@ -87,6 +89,7 @@ class Table:
     key: tuple[str, ...]
     nullable: frozenset[str] = field(default_factory=frozenset)
     is_raw: bool = True
+    may_be_empty: bool = False
 
     @property
     def filename(self) -> str:
@@ -146,6 +149,11 @@ SPENDING_SECTORS = (
     "council adult social care",
     "public health grant",
 )
+
+#: NHS England's trust types, as the TAC files' "List of Providers" names them (Figure 3's groups).
+TRUST_SECTORS = ("Acute", "Specialist", "Mental Health", "Community", "Ambulance")
+#: What Figure 3 sums over the trusts of each type.
+TRUST_MEASURES = ("operating expenditure (EXP0390)", "operating income (INC1365)")
 
 #: The staff groups the workforce extracts count.
 STAFF_GROUPS = ("HCHS consultants", "fully qualified GPs", "nurses and health visitors")
@@ -454,6 +462,84 @@ FIELDS: dict[str, Field] = {
             minimum=0,
             label="Requests index",
         ),
+        # ---- NHS trust accounts (TAC) and Figure 3 ----------------------------------------
+        Field(
+            "trust_name",
+            "str",
+            "The NHS trust or foundation trust, by its full name as the TAC file's 'All data' sheet "
+            "gives it.",
+            label="Trust",
+        ),
+        Field(
+            "ods_code",
+            "str",
+            "The trust's three-character NHS (ODS) code, where the file's 'List of Providers' gives it.",
+            pattern=r"^[A-Z0-9]{3}$",
+            label="NHS code",
+        ),
+        Field(
+            "trust_sector",
+            "str",
+            "The trust's type, as NHS England's 'List of Providers' sheet of the same file gives it.",
+            allowed=TRUST_SECTORS,
+            label="Trust type",
+        ),
+        Field(
+            "year_column",
+            "str",
+            "Which column of the file the year's values are in: the file's own year, or the prior year it "
+            "repeats (how 2016/17 is reached, from the 2017/18 files).",
+            allowed=("current year", "prior year"),
+            label="Column",
+        ),
+        Field(
+            "operating_expenditure_gbp_k",
+            "float",
+            "Total operating expenditure, TAC line EXP0390 (schedule TAC08), £ thousand.",
+            unit="£000",
+            label="Operating expenditure",
+        ),
+        Field(
+            "soci_operating_expenses_gbp_k",
+            "float",
+            "Operating expenses in the statement of comprehensive income, TAC line SCI0125A (TAC02), "
+            "£ thousand, negative as the form expects; a cross-check on EXP0390.",
+            unit="£000",
+            maximum=0,
+            label="Operating expenses (SoCI)",
+        ),
+        Field(
+            "operating_income_gbp_k",
+            "float",
+            "Total operating income, TAC line INC1365 (schedule TAC07), £ thousand.",
+            unit="£000",
+            label="Operating income",
+        ),
+        Field(
+            "trust_measure",
+            "str",
+            "What is summed over the trusts of a type: operating expenditure (EXP0390) or operating "
+            "income (INC1365).",
+            allowed=TRUST_MEASURES,
+            label="Measure",
+        ),
+        Field(
+            "money_basis",
+            "str",
+            "Cash, or real terms at 2021/22 prices (HM Treasury GDP deflator, March 2023).",
+            allowed=("cash", "real terms, 2021/22 prices"),
+            label="Prices",
+        ),
+        _financial_year("from_year", "First year of the growth.", label="From"),
+        _financial_year("to_year", "Last year of the growth.", label="To"),
+        Field(
+            "from_gbp_m", "float", "The trusts' total in the first year, £ million.", unit="£m", label="From"
+        ),
+        Field("to_gbp_m", "float", "The trusts' total in the last year, £ million.", unit="£m", label="To"),
+        Field(
+            "from_trusts_count", "int", "Trusts summed in the first year.", minimum=0, label="Trusts, from"
+        ),
+        Field("to_trusts_count", "int", "Trusts summed in the last year.", minimum=0, label="Trusts, to"),
         # ---- Figure 5: doctors ------------------------------------------------------------
         Field(
             "snapshot_date",
@@ -866,9 +952,17 @@ def _extract(
     columns: tuple[str, ...],
     key: tuple[str, ...],
     nullable: frozenset[str] = frozenset(),
+    may_be_empty: bool = False,
 ) -> Table:
     """A raw extract: its own columns, then the citation columns every extract row ends with."""
-    return Table(name, description, (*columns, *CITATION_COLUMNS), key, nullable | OPTIONAL_CITATION)
+    return Table(
+        name,
+        description,
+        (*columns, *CITATION_COLUMNS),
+        key,
+        nullable | OPTIONAL_CITATION,
+        may_be_empty=may_be_empty,
+    )
 
 
 TABLES: dict[str, Table] = {
@@ -1038,7 +1132,66 @@ TABLES: dict[str, Table] = {
             ("financial_year", "grant_gbp_bn", "precision_decimals"),
             key=("financial_year", "source_id"),
         ),
+        _extract(
+            "trust_accounts",
+            "NHS trusts' and foundation trusts' operating expenditure and income from NHS England's Trust "
+            "Accounts Consolidation (TAC) data files, one row per trust, year and file, read by "
+            "`kfanalysis ingest tac`.",
+            (
+                "financial_year",
+                "trust_name",
+                "ods_code",
+                "trust_sector",
+                "year_column",
+                "operating_expenditure_gbp_k",
+                "soci_operating_expenses_gbp_k",
+                "operating_income_gbp_k",
+            ),
+            key=("financial_year", "trust_name", "source_id"),
+            nullable=frozenset(
+                {
+                    "ods_code",
+                    "operating_expenditure_gbp_k",
+                    "soci_operating_expenses_gbp_k",
+                    "operating_income_gbp_k",
+                }
+            ),
+            may_be_empty=True,
+        ),
         # ---- built tables (data/processed) -------------------------------------------------
+        Table(
+            "fig3_trust_growth",
+            "Figure 3: growth in NHS trusts' operating expenditure (and, as a second basis, income) by trust "
+            "type, 2016/17 to 2021/22, cash and 2021/22 prices; a type whose files are not in data/raw has "
+            "empty values and says which files are needed.",
+            (
+                "trust_sector",
+                "trust_measure",
+                "money_basis",
+                "from_year",
+                "to_year",
+                "what_is_counted",
+                "from_gbp_m",
+                "to_gbp_m",
+                "from_trusts_count",
+                "to_trusts_count",
+                "growth_pct",
+                "gap",
+            ),
+            key=("trust_sector", "trust_measure", "money_basis"),
+            nullable=frozenset(
+                {
+                    "what_is_counted",
+                    "from_gbp_m",
+                    "to_gbp_m",
+                    "from_trusts_count",
+                    "to_trusts_count",
+                    "growth_pct",
+                    "gap",
+                }
+            ),
+            is_raw=False,
+        ),
         Table(
             "deflator_2021_22",
             "The GDP deflator used for real terms, 2021/22 = 100, with chained forecast years marked.",

@@ -279,7 +279,7 @@ def _parse(text: str, spec: Table, rel: str) -> tuple[pl.DataFrame, list[int]]:
             )
     if problems:
         raise RawDataError(problems)
-    if not body:
+    if not body and not spec.may_be_empty:
         raise RawDataError([Problem(rel, "file has a header but no rows", "restore the data rows")])
     columns = {name: [row[i] if row[i] != "" else None for row in body] for i, name in enumerate(header)}
     return pl.DataFrame(columns, schema={name: pl.String for name in header}), starts[1:]

@@ -263,3 +263,31 @@ def caption_html(figure: str) -> str:
         f"\u201c{html.escape(mapping.caption)}\u201d</p></blockquote>"
         + to_html(table.rename({"report": "the report's figure", "ours": "this rebuild"}))
     )
+
+
+def needed_files_html(root: Path | str | None = None) -> str:
+    """The NHS trust accounts files Figures 2 and 3 need, each with its page, file and what it gives.
+
+    Read from ``kfanalysis.trust_types`` and sources.toml, so the book names exactly the files the
+    ledger's reason names.
+    """
+    from kfanalysis.paths import project_paths
+    from kfanalysis.sources import read_sources
+    from kfanalysis.trust_types import NEEDED_FILES
+
+    sources = read_sources(project_paths(root))
+    items = []
+    for needed in NEEDED_FILES:
+        source = sources[needed.source_id]
+        file = (
+            f'<a href="{html.escape(source.file_url, quote=True)}">the file</a>'
+            if source.file_url
+            else "file address not found: download it from the page"
+        )
+        items.append(
+            f"<li><strong>{html.escape(needed.title)}</strong> ({html.escape(source.publisher)}; gives "
+            f"{html.escape(needed.gives)}): "
+            f'<a href="{html.escape(source.url, quote=True)}">publication page</a>, {file}; '
+            f"edition <code>{html.escape(needed.source_id)}</code></li>"
+        )
+    return "<ul>" + "".join(items) + "</ul>"

@@ -81,9 +81,8 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "fig3",
         "Growth in NHS trust spending by trust type, 2016/17 to 2021/22",
-        None,
-        "NHS provider accounts (trust accounts consolidation) operating expenditure by trust "
-        "type for 2016/17 and 2021/22",
+        "fig3_trust_growth",
+        partly=True,
     ),
     FigureSpec(
         "fig4",

@@ -2,9 +2,10 @@
 
 The report's Figure 2 says a large share of health and social care spending
 goes to acute trusts. Its bars for NHS trust types come from the NHS provider
-accounts (the trust accounts consolidation files), which could not be found;
-those destinations are listed with empty values. What the official figures
-found do allow:
+accounts (NHS England's trust accounts consolidation files, read by
+``kfanalysis ingest tac``; see ``kfanalysis.trust_types``); until those files
+are ingested those destinations are listed with empty values. What the
+official figures held do allow:
 
 * Primary care: the four primary care contract lines of the DHSC annual report
   and accounts (general practice, dental, pharmaceutical and ophthalmic
@@ -30,24 +31,40 @@ import polars as pl
 from kfanalysis import fields
 from kfanalysis.charts import add_source_line
 from kfanalysis.errors import FigureInputError
-from kfanalysis.fields import PRIMARY_CARE_LINES, SPENDING_SECTORS
+from kfanalysis.fields import PRIMARY_CARE_LINES, SPENDING_SECTORS, TRUST_MEASURES
 from kfanalysis.loader import load
 from kfanalysis.prices import deflator, real_column_name, to_real_terms
 from kfanalysis.published import ClaimResult, Computed, Missing
 from kfanalysis.schemas import validate
+from kfanalysis.trust_types import needed_text, sector_totals, year_rows
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 TABLE = "fig2_spending"
 #: The raw tables this figure reads (and no others).
-INPUTS = ("dhsc_spending", "asc_expenditure", "public_health_grant", "gdp_deflator", "gdp_deflator_2023_06")
+INPUTS = (
+    "dhsc_spending",
+    "asc_expenditure",
+    "public_health_grant",
+    "trust_accounts",
+    "gdp_deflator",
+    "gdp_deflator_2023_06",
+)
 
 #: Claims stated in real terms: the ledger recomputes them under every deflator edition held.
 REAL_TERMS_CLAIMS = ("fig2_primary_care_spend_2021_22",)
 #: The report's year.
 REPORT_YEAR = "2021/22"
 TRUST_SECTORS = SPENDING_SECTORS[:5]
+#: Figure 2's bar for each official trust type of the TAC files, in the order of fields.TRUST_SECTORS.
+_TRUST_BARS = (
+    "acute trusts",
+    "specialist trusts",
+    "mental health trusts",
+    "community trusts",
+    "ambulance trusts",
+)
 RDEL = "total resource DEL"
 _NOT_FOUND = (
     "total operating expenditure by trust type from the NHS provider accounts (trust accounts "
@@ -132,7 +149,8 @@ def build(root: Path | str | None = None, deflator_edition: str | None = None) -
         "total allocation of the ring-fenced grant",
         "grant_gbp_bn",
     )
-    found = pl.concat([primary, councils, grant]).filter(pl.col("financial_year").is_in(years))
+    trusts = trust_bars(load("trust_accounts", root), years)
+    found = pl.concat([primary, councils, grant, trusts]).filter(pl.col("financial_year").is_in(years))
     spine = pl.DataFrame(
         [(y, s) for y in years for s in SPENDING_SECTORS],
         schema={"financial_year": pl.String, "spending_sector": pl.String},
@@ -146,6 +164,34 @@ def build(root: Path | str | None = None, deflator_edition: str | None = None) -
         allow_forecast=True,
     ).rename({real_column_name("spending_cash_gbp_bn"): "spending_real_2021_22_gbp_bn"})
     return validate(TABLE, table.select(fields.table(TABLE).columns))
+
+
+def trust_bars(trusts: pl.DataFrame, years: list[str]) -> pl.DataFrame:
+    """Each NHS trust type's total operating expenditure (EXP0390) per year, £bn, from the TAC rows.
+
+    Empty until the TAC files are ingested (see ``kfanalysis.trust_types``); a type with no trusts
+    in a year gets no row, so its bar stays a gap.
+    """
+    parts = []
+    for year in years:
+        totals = sector_totals(trusts, year, TRUST_MEASURES[0])
+        ids = sorted(set(year_rows(trusts, year)["source_id"]))
+        parts.append(
+            totals.select(
+                pl.lit(year).alias("financial_year"),
+                pl.col("trust_sector")
+                .replace_strict(dict(zip(fields.TRUST_SECTORS, _TRUST_BARS, strict=True)))
+                .alias("spending_sector"),
+                pl.lit(
+                    f"total operating expenditure (EXP0390) summed over the type's trusts, TAC files "
+                    f"({', '.join(ids)})"
+                ).alias("what_is_counted"),
+                (pl.col("total_gbp_m") / 1000).alias("spending_cash_gbp_bn"),
+                pl.lit(None, dtype=pl.Float64).alias("share_of_dhsc_rdel_pct"),
+                pl.lit(ids[0] if ids else None, dtype=pl.String).alias("source_id"),
+            )
+        )
+    return pl.concat(parts) if parts else pl.DataFrame()
 
 
 def value(table: pl.DataFrame, year: str, sector: str, column: str = "spending_cash_gbp_bn") -> float:
@@ -259,7 +305,8 @@ def plot(table: pl.DataFrame) -> Figure:
     add_source_line(
         figure,
         "Sources: DHSC annual report and accounts via written answer 174383; NHS Digital / NHS England "
-        "ASC-FR; DHSC public health grant circulars and statements. NHS trust types: not found.",
+        "ASC-FR; DHSC public health grant circulars and statements. NHS trust types: "
+        + ("NHS England TAC data files." if len(not_found) < len(TRUST_SECTORS) else "not in the data."),
     )
     figure.tight_layout()
     return figure
@@ -268,6 +315,7 @@ def plot(table: pl.DataFrame) -> Figure:
 def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
     """Recompute Figure 2's published numbers from the built table."""
     spend = value(table, REPORT_YEAR, "primary care")
+    acute = value(table, REPORT_YEAR, "acute trusts")
     share = value(table, REPORT_YEAR, "primary care", "share_of_dhsc_rdel_pct")
     return {
         "fig2_primary_care_spend_2021_22": Computed(
@@ -291,9 +339,15 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         "fig2_acute_spend_2021_22": Missing(
             missing_input="acute trusts' total operating expenditure (or income) for 2021/22 from the NHS "
             "provider accounts (trust accounts consolidation files)",
-            why="the files were not found in any archive or public repository reachable here; one "
-            "third-party sum of the 2021/22 files was found but could not be checked against them, so it is "
-            "not used",
+            why=needed_text(REPORT_YEAR),
+        )
+        if acute != acute  # NaN: no acute trusts in data/raw
+        else Computed(
+            value=acute,
+            method="total operating expenditure (EXP0390) summed over acute trusts in the 2021/22 TAC files, "
+            "cash (equal to 2021/22 prices)",
+            why_differs="the report does not say which line of the accounts it sums; total operating "
+            "expenditure includes spending on services other than acute care in trusts that also run them",
         ),
         "fig2_public_health_grant_cut_since_2015_16": Missing(
             missing_input="the 2015/16 public health grant total after the in-year cut, and the basis of the "
@@ -315,9 +369,14 @@ def alt_text(table: pl.DataFrame) -> str:
     primary = table.filter(pl.col("spending_sector") == "primary care")
     first, last = primary.row(0, named=True), primary.row(-1, named=True)
     return (
-        f"Left: horizontal bars of spending in {REPORT_YEAR} by destination: {parts}. A note beside the "
-        "bars says the five NHS trust types are not shown because their totals were not found. "
-        "Right: line chart of primary "
+        f"Left: horizontal bars of spending in {REPORT_YEAR} by destination: {parts}. "
+        + (
+            "A note beside the bars says the five NHS trust types are not shown because their totals were "
+            "not found. "
+            if found.filter(pl.col("spending_sector").is_in(TRUST_SECTORS)).is_empty()
+            else ""
+        )
+        + "Right: line chart of primary "
         f"care's share of DHSC total resource DEL, from {first['share_of_dhsc_rdel_pct']:.1f}% in "
         f"{first['financial_year']} to {last['share_of_dhsc_rdel_pct']:.1f}% in {last['financial_year']}."
     )
