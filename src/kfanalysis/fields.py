@@ -717,6 +717,48 @@ FIELDS: dict[str, Field] = {
             minimum=0,
             label="Grant",
         ),
+        # ---- estimates quoted by the report, and third parties' estimates of its claims ---------
+        Field(
+            "estimate_id",
+            "str",
+            "Identifier of a published estimate that no series here can rebuild.",
+            pattern=r"^[a-z0-9_]+$",
+            label="Estimate",
+        ),
+        Field(
+            "is_third_party",
+            "bool",
+            "True for a third party's own estimate (recorded to compare with ours, never an input); "
+            "False for the publication the report itself quotes.",
+            label="Third party",
+        ),
+        Field(
+            "what_is_estimated",
+            "str",
+            "What the estimate measures and on what basis, in this project's words.",
+            label="What is estimated",
+        ),
+        Field(
+            "estimate_value",
+            "float",
+            "The number exactly as the publisher states it; estimate_unit says what it counts.",
+            unit="see estimate_unit",
+            label="Value as published",
+        ),
+        Field(
+            "estimate_unit",
+            "str",
+            "What the published number counts.",
+            allowed=("extra jobs", "% real-terms cut per person"),
+            label="Unit as published",
+        ),
+        Field(
+            "data_edition",
+            "str",
+            "The edition of data (or deflator) the estimate rests on, as the publisher names it: the same "
+            "measure gives other numbers in other editions.",
+            label="Data edition",
+        ),
         Field(
             "spending_sector",
             "str",
@@ -1037,6 +1079,22 @@ TABLES: dict[str, Table] = {
             "Public health ring-fenced grant to local authorities in England, total allocation by year.",
             ("financial_year", "grant_gbp_bn", "precision_decimals"),
             key=("financial_year", "source_id"),
+        ),
+        _extract(
+            "quoted_estimates",
+            "Published estimates that no series here can rebuild: projections the report quotes (found as "
+            "published, never reproduced) and third parties' estimates of the report's claims (recorded "
+            "beside ours, never used as inputs).",
+            (
+                "estimate_id",
+                "is_third_party",
+                "what_is_estimated",
+                "stated_period",
+                "estimate_value",
+                "estimate_unit",
+                "data_edition",
+            ),
+            key=("estimate_id",),
         ),
         # ---- built tables (data/processed) -------------------------------------------------
         Table(

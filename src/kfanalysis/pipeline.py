@@ -70,6 +70,9 @@ def build_tables(root: Path | str | None = None, progress: Progress | None = Non
         table = module.build(root)
         built.tables[module.TABLE] = table
         results.update(module.claims(table))
+        # Claims resting on raw rows the figure's table does not hold (quoted estimates, other years).
+        if hasattr(module, "claims_from_raw"):
+            results.update(module.claims_from_raw(root))
         other_deflator.update(_with_other_deflator(module, root))
     say(f"[{steps}/{steps}] ledger of published numbers")
     ledger = ledger_rows(published_numbers(root), results, planned_reasons(), other_deflator)

@@ -41,7 +41,14 @@ if TYPE_CHECKING:
 
 TABLE = "fig2_spending"
 #: The raw tables this figure reads (and no others).
-INPUTS = ("dhsc_spending", "asc_expenditure", "public_health_grant", "gdp_deflator", "gdp_deflator_2023_06")
+INPUTS = (
+    "dhsc_spending",
+    "asc_expenditure",
+    "public_health_grant",
+    "gdp_deflator",
+    "gdp_deflator_2023_06",
+    "quoted_estimates",
+)
 
 #: Claims stated in real terms: the ledger recomputes them under every deflator edition held.
 REAL_TERMS_CLAIMS = ("fig2_primary_care_spend_2021_22",)
@@ -49,6 +56,9 @@ REAL_TERMS_CLAIMS = ("fig2_primary_care_spend_2021_22",)
 REPORT_YEAR = "2021/22"
 TRUST_SECTORS = SPENDING_SECTORS[:5]
 RDEL = "total resource DEL"
+#: The public health grant claim, and the year it is measured from.
+PH_GRANT_CLAIM = "fig2_public_health_grant_cut_since_2015_16"
+PH_BASE_YEAR = "2015/16"
 _NOT_FOUND = (
     "total operating expenditure by trust type from the NHS provider accounts (trust accounts "
     "consolidation files); not found"
@@ -295,11 +305,73 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
             "third-party sum of the 2021/22 files was found but could not be checked against them, so it is "
             "not used",
         ),
-        "fig2_public_health_grant_cut_since_2015_16": Missing(
-            missing_input="the 2015/16 public health grant total after the in-year cut, and the basis of the "
-            "claim (cash, real or per head; end year)",
-            why="only the total as announced before the £200m in-year cut was found, and the revised total "
-            "must not be worked out by subtraction",
+    }
+
+
+def public_health_grant_bases(root: Path | str | None = None) -> pl.DataFrame:
+    """The fall in the public health grant from its initial 2015/16 allocation, on every basis computable.
+
+    The claim "cut by more than a quarter since 2015/16" names neither its basis nor its end year.
+    Each allocation held from the report's year on is compared with the initial 2015/16 allocation (before the in-year
+    saving, the base the Health Foundation uses) in cash and in real terms (HM Treasury deflator,
+    March 2023). The per-person basis needs ONS mid-year population estimates for England, which
+    are not held, so it has no row: it is named as the missing input instead.
+
+    Returns:
+        One row per end year and basis: end_year, basis, grant_fall_pct (a fall is positive).
+    """
+    grant = load("public_health_grant", root)
+    by_year = dict(zip(grant["financial_year"], grant["grant_gbp_bn"], strict=True))
+    if PH_BASE_YEAR not in by_year:
+        raise FigureInputError(
+            f"data/raw/public_health_grant.csv has no {PH_BASE_YEAR} allocation\n"
+            "  Fix: restore the initial 2015/16 allocation (before the in-year saving), with its source."
+        )
+    index = deflator(root=root)
+    level = dict(zip(index["financial_year"], index["gdp_deflator_index"], strict=True))
+    base = by_year[PH_BASE_YEAR]
+    rows = []
+    # End years from the report's own year on: the claim says "since 2015/16" of the present.
+    for year in sorted(y for y in by_year if y >= REPORT_YEAR):
+        cash = by_year[year] / base
+        rows.append({"end_year": year, "basis": "cash", "grant_fall_pct": 100 * (1 - cash)})
+        real = cash * level[PH_BASE_YEAR] / level[year]
+        rows.append({"end_year": year, "basis": "real terms", "grant_fall_pct": 100 * (1 - real)})
+    return pl.DataFrame(
+        rows, schema={"end_year": pl.String, "basis": pl.String, "grant_fall_pct": pl.Float64}, orient="row"
+    )
+
+
+def third_party_grant_estimates(root: Path | str | None = None) -> pl.DataFrame:
+    """The Health Foundation's published estimates of the cut, shown beside ours and never used as inputs."""
+    estimates = load("quoted_estimates", root)
+    return estimates.filter(
+        pl.col("is_third_party") & (pl.col("estimate_unit") == "% real-terms cut per person")
+    ).select("stated_period", "estimate_value", "data_edition", "source_id")
+
+
+def claims_from_raw(root: Path | str | None = None) -> dict[str, ClaimResult]:
+    """Claims that rest on raw tables outside the figure's own table (years it does not show)."""
+    bases = public_health_grant_bases(root)
+    tried = "; ".join(
+        f"{r['basis']} to {r['end_year']}: {abs(r['grant_fall_pct']):.1f}% "
+        + ("lower" if r["grant_fall_pct"] > 0 else "higher")
+        for r in bases.iter_rows(named=True)
+    )
+    theirs = "; ".join(
+        f"{r['estimate_value']:g}% ({r['stated_period']}, {r['data_edition']}, {r['source_id']})"
+        for r in third_party_grant_estimates(root).iter_rows(named=True)
+    )
+    return {
+        PH_GRANT_CLAIM: Missing(
+            missing_input="ONS mid-year population estimates for England for mid-2015 and the end year, "
+            "needed for the per-person real-terms basis",
+            why=f"bases tried from the initial {PH_BASE_YEAR} allocation (before the £200m in-year saving): "
+            f"{tried}; none is more than a quarter. That allocation counts services for children aged 0-5 "
+            "for half the year only, and no published full-year 2015/16 total was found. The per-person "
+            "basis, the Health Foundation's, could not be computed: ONS's England estimate for mid-2015 "
+            "was not found on any page read (mid-2023 was). The Health Foundation's own estimates, a "
+            f"third party's, not inputs: {theirs}",
         ),
     }
 

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 
 TABLE = "fig7_vacancies"
 #: The raw tables this figure reads (and no others).
-INPUTS = ("social_care_vacancies", "unemployment_rate")
+INPUTS = ("social_care_vacancies", "unemployment_rate", "quoted_estimates")
+#: The claim that quotes Skills for Care's projection, and the raw row that holds it.
+EXTRA_STAFF_CLAIM, EXTRA_STAFF_ESTIMATE = "fig7_social_care_extra_staff_by_2035", "asc_extra_jobs_by_2035"
 #: The years the report's chart covers.
 REPORT_FIRST, REPORT_LAST = FinancialYear.parse("2012/13"), FinancialYear.parse("2022/23")
 #: Years for which the published claims need a vacancy count.
@@ -236,12 +238,35 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
             why_differs="Skills for Care revises past years in each edition; the report may have used "
             "another edition",
         )
-    results["fig7_social_care_extra_staff_by_2035"] = Missing(
-        missing_input="the source of the 480,000 that the report quotes from a King's Fund blog "
-        "(Bottery 2023)",
-        why="the blog and whatever projection it cites were not read",
-    )
     return results
+
+
+def claims_from_raw(root: Path | str | None = None) -> dict[str, ClaimResult]:
+    """The report's quote of Skills for Care's projection: found as published, never computed.
+
+    The projection differs by edition (each year's estimates give another number), so the edition
+    the value rests on is part of its locator.
+    """
+    rows = load("quoted_estimates", root).filter(pl.col("estimate_id") == EXTRA_STAFF_ESTIMATE)
+    if rows.height != 1:
+        return {
+            EXTRA_STAFF_CLAIM: Missing(
+                missing_input="Skills for Care's projection of extra adult social care jobs by 2035, "
+                f"row {EXTRA_STAFF_ESTIMATE!r} of data/raw/quoted_estimates.csv",
+                why="the row that holds the projection is absent",
+            )
+        }
+    row = rows.row(0, named=True)
+    return {
+        EXTRA_STAFF_CLAIM: Found(
+            value=float(row["estimate_value"]),
+            source_id=str(row["source_id"]),
+            locator=f"{row['locator']}; edition: {row['data_edition']}",
+            what="Skills for Care's projection of extra adult social care jobs needed by 2035",
+            why_differs="Skills for Care's projection changes with each edition of its estimates; the report "
+            "may quote another edition than the one found",
+        )
+    }
 
 
 def alt_text(table: pl.DataFrame) -> str:
