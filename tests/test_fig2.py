@@ -111,8 +111,10 @@ def _raw_rows(root: Path, name: str) -> list[dict[str, str]]:
 
 def test_public_health_grant_bases_are_worked_from_the_raw_allocations(project: Path) -> None:
     # The cut is measured from the initial 2015/16 allocation; each basis is recomputed here by hand.
-    grants = {r["financial_year"]: float(r["grant_gbp_bn"]) for r in _raw_rows(project, "public_health_grant")}
-    index = {r["financial_year"]: r["gdp_deflator_index"] for r in deflator(root=project).iter_rows(named=True)}
+    grants = {
+        r["financial_year"]: float(r["grant_gbp_bn"]) for r in _raw_rows(project, "public_health_grant")
+    }
+    index = dict(zip(*deflator(root=project).select("financial_year", "gdp_deflator_index"), strict=True))
     bases = fig2.public_health_grant_bases(project)
     assert set(bases["end_year"]) == {y for y in grants if y >= fig2.REPORT_YEAR}
     for row in bases.iter_rows(named=True):

@@ -312,10 +312,11 @@ def public_health_grant_bases(root: Path | str | None = None) -> pl.DataFrame:
     """The fall in the public health grant from its initial 2015/16 allocation, on every basis computable.
 
     The claim "cut by more than a quarter since 2015/16" names neither its basis nor its end year.
-    Each allocation held from the report's year on is compared with the initial 2015/16 allocation (before the in-year
-    saving, the base the Health Foundation uses) in cash and in real terms (HM Treasury deflator,
-    March 2023). The per-person basis needs ONS mid-year population estimates for England, which
-    are not held, so it has no row: it is named as the missing input instead.
+    Each allocation held from the report's year on is compared with the initial 2015/16
+    allocation (before the in-year saving, the base the Health Foundation uses) in cash and in
+    real terms (HM Treasury deflator, March 2023). The per-person basis needs ONS mid-year
+    population estimates for England, which are not held, so it has no row: it is named as the
+    missing input instead.
 
     Returns:
         One row per end year and basis: end_year, basis, grant_fall_pct (a fall is positive).
