@@ -717,6 +717,15 @@ FIELDS: dict[str, Field] = {
             minimum=0,
             label="Grant",
         ),
+        Field(
+            "stated_extra_number",
+            "float",
+            "Extra staff the report itself states for the period, where it states no level, no basis and "
+            "no rate: shown as its statement and never turned into a growth rate.",
+            unit="staff",
+            minimum=0,
+            label="Extra staff, as the report states",
+        ),
         # ---- estimates quoted by the report, and third parties' estimates of its claims ---------
         Field(
             "estimate_id",
@@ -1205,11 +1214,22 @@ TABLES: dict[str, Table] = {
                 "years",
                 "growth_pct",
                 "annual_growth_pct",
+                "stated_extra_number",
                 "source_id",
                 "gap",
             ),
             key=("staff_group", "panel"),
-            nullable=frozenset({"end_number", "growth_pct", "annual_growth_pct", "gap"}),
+            nullable=frozenset(
+                {
+                    "basis",
+                    "start_number",
+                    "end_number",
+                    "growth_pct",
+                    "annual_growth_pct",
+                    "stated_extra_number",
+                    "gap",
+                }
+            ),
             is_raw=False,
         ),
         Table(
