@@ -144,3 +144,6 @@ def test_plot_names_its_basis_and_what_is_missing(table: pl.DataFrame) -> None:
     words = " ".join(t.get_text() for t in future.texts)
     assert "report's statement" in words and "not found" in words
     assert notes.tables, "the official statements are drawn as a table beside the chart"
+    # The right panel holds a five-year statement: its title gives that span, never "ten years".
+    assert "2021/22 to 2026/27" in future.get_title() and "5 years" in future.get_title()
+    assert not future.get_title().lower().startswith("next ten")

@@ -35,6 +35,7 @@ from kfanalysis import fields
 from kfanalysis.charts import add_source_line
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
+from kfanalysis.periods import FinancialYear
 from kfanalysis.published import ClaimResult, Missing, published_numbers
 from kfanalysis.schemas import validate
 from kfanalysis.trends import GrowthFit, annual_growth_pct, fit_annual_growth, growth_pct
@@ -217,6 +218,17 @@ def _short(who: str, limit: int = 95) -> str:
     return head if len(head) <= limit else head[: limit - 1].rstrip() + "\u2026"
 
 
+def _future_title(period: str) -> str:
+    """The right panel's title: the span the report's statement covers, not the ten years of the caption.
+
+    The report's caption compares ten years with ten, but its only number for the future runs five
+    years, to 2026/27; the title says so, so the panel is not read as a ten-year projection.
+    """
+    start, _, end = period.partition(" to ")
+    years = int(FinancialYear.parse(end) - FinancialYear.parse(start))
+    return f"The report's statement for {start} to {end}\n({years} years, not the caption's ten)"
+
+
 def plot(table: pl.DataFrame) -> Figure:
     """The past ten years as a series, the next ten as the report states them, and the official statements."""
     import seaborn as sns
@@ -255,7 +267,7 @@ def plot(table: pl.DataFrame) -> Figure:
     )
     report = table.filter(pl.col("evidence") == "report's own statement").row(0, named=True)
     future.axis("off")
-    future.set_title("Next ten years", fontsize=9.5)
+    future.set_title(_future_title(str(report["period_label"])), fontsize=9.5)
     future.text(
         0.0,
         0.95,
