@@ -35,7 +35,7 @@ def _cell(project: Path, name: str, **equal: str) -> float:
     with (project / "data" / "raw" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if all(r[k] == v for k, v in equal.items())]
     assert len(rows) == 1, (name, equal, len(rows))
-    value_column = {"doctors_workforce": "staff_number", "ltwp_projections": "staff_fte"}.get(
+    value_column = {"doctors_workforce": "staff_number", "ltwp_projections": "staff_number"}.get(
         name, "published_value"
     )
     return float(rows[0][value_column])
@@ -176,3 +176,14 @@ def test_plot_has_two_titled_panels_and_four_bars(table: pl.DataFrame) -> None:
     texts = " ".join(t.get_text() for t in left.texts)
     assert "not found" in texts and "Report's statement: 3,000 more GPs by 2026/27" in texts
     assert "no rate" in texts
+
+
+def test_plan_rows_keep_the_sources_words_beside_our_readings(project: Path) -> None:
+    # The press copy says "in 2021" and "by 2037/38" and gives no unit; the years and FTE the figure
+    # uses are our readings, kept in columns of their own.
+    plan = load("ltwp_projections", project)
+    words = {(r["staff_group"], r["financial_year"]): r for r in plan.iter_rows(named=True)}
+    assert words["fully qualified GPs", "2021/22"]["period_as_published"] == "in 2021"
+    assert words["HCHS consultants", "2036/37"]["period_as_published"] == "by 2037/38"
+    assert set(plan["unit_as_published"]) == {"not stated"}
+    assert set(plan["basis"]) == {"FTE"}

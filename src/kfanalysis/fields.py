@@ -491,14 +491,6 @@ FIELDS: dict[str, Field] = {
             label="Staff",
         ),
         Field(
-            "staff_fte",
-            "float",
-            "Number of staff, full-time equivalent.",
-            unit="FTE",
-            minimum=0,
-            label="Staff (FTE)",
-        ),
-        Field(
             "period_label",
             "str",
             "The period a growth figure covers, e.g. 'Sep 2016 to Sep 2021'.",
@@ -588,9 +580,32 @@ FIELDS: dict[str, Field] = {
         Field(
             "stated_unit",
             "str",
-            "Unit of the stated number.",
-            allowed=("% change", "FTE"),
+            "Unit of the stated number, in the publisher's words; 'not stated' where it gives none.",
+            allowed=("% change", "FTE", "not stated"),
             label="Unit as stated",
+        ),
+        Field(
+            "unit_read_as",
+            "str",
+            "The unit this project reads the number in: the stated unit where one is given, otherwise "
+            "our reading, with its grounds in the row's note.",
+            allowed=("% change", "FTE"),
+            label="Unit read as",
+        ),
+        Field(
+            "period_as_published",
+            "str",
+            "The period exactly as the publication words it ('in 2021', 'by 2037/38'), or 'not stated' "
+            "with the words it comes from; financial_year holds our reading of it.",
+            label="Period as published",
+        ),
+        Field(
+            "unit_as_published",
+            "str",
+            "The unit as the publication gives it; 'not stated' where it gives none (basis then holds our "
+            "reading).",
+            allowed=("FTE", "headcount", "not stated"),
+            label="Unit as published",
         ),
         Field(
             "value",
@@ -604,7 +619,13 @@ FIELDS: dict[str, Field] = {
             "value_unit",
             "str",
             "Unit of value.",
-            allowed=("headcount", "FTE", "% change", "more staff (basis not stated)"),
+            allowed=(
+                "headcount",
+                "FTE",
+                "% change",
+                "more staff (basis not stated)",
+                "FTE (unit not stated; our reading)",
+            ),
             label="Unit",
         ),
         Field("years", "float", "Length of the period in years.", unit="years", minimum=0, label="Years"),
@@ -1057,13 +1078,30 @@ TABLES: dict[str, Table] = {
             "workforce_statements",
             "Official statements about the nursing workforce (changes and levels) that no series here "
             "can rebuild, kept to show beside Figure 6 as published, never mixed into its series.",
-            ("statement_id", "who_is_counted", "stated_period", "qualifier", "stated_value", "stated_unit"),
+            (
+                "statement_id",
+                "who_is_counted",
+                "stated_period",
+                "qualifier",
+                "stated_value",
+                "stated_unit",
+                "unit_read_as",
+            ),
             key=("statement_id",),
         ),
         _extract(
             "ltwp_projections",
-            "The NHS Long Term Workforce Plan's baseline and projected FTE, by staff group and year.",
-            ("staff_group", "financial_year", "staff_fte"),
+            "The NHS Long Term Workforce Plan's baseline and projected staff, by staff group and year, with "
+            "the period and unit as published beside this project's readings of them (financial_year, "
+            "basis).",
+            (
+                "staff_group",
+                "period_as_published",
+                "financial_year",
+                "staff_number",
+                "unit_as_published",
+                "basis",
+            ),
             key=("staff_group", "financial_year", "source_id"),
         ),
         _extract(

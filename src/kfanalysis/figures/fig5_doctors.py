@@ -95,8 +95,7 @@ def _value(frame: pl.DataFrame, **equal: str) -> tuple[float, str]:
     rows = frame.filter(pl.all_horizontal([pl.col(k) == v for k, v in equal.items()]))
     if rows.height != 1:
         raise FigureInputError(f"expected one row for {equal}, found {rows.height}")
-    value_column = "staff_number" if "staff_number" in rows.columns else "staff_fte"
-    return float(rows[value_column][0]), str(rows["source_id"][0])
+    return float(rows["staff_number"][0]), str(rows["source_id"][0])
 
 
 def _statement(claims: pl.DataFrame, claim_id: str) -> float:

@@ -117,7 +117,10 @@ def _statement_rows(root: Path | str | None) -> list[dict[str, object]]:
             "years_from_start": None,
             "qualifier": row["qualifier"],
             "value": row["stated_value"],
-            "value_unit": row["stated_unit"],
+            # The publisher's unit where it gives one; otherwise our reading, marked as ours.
+            "value_unit": row["stated_unit"]
+            if row["stated_unit"] != "not stated"
+            else f"{row['unit_read_as']} (unit not stated; our reading)",
             "source_id": row["source_id"],
         }
         for row in statements.iter_rows(named=True)
@@ -209,10 +212,13 @@ def _statement_text(row: dict[str, object]) -> str:
     if row["value_unit"] == "% change":
         qualifier = "" if row["qualifier"] == "as stated" else f"{row['qualifier']} "
         return f"{qualifier}{value:+.0f}%"
-    return f"{value:,.0f} {row['value_unit']}"
+    unit = str(row["value_unit"])
+    if unit.endswith("our reading)"):
+        return f"{value:,.0f} {unit.split(' ')[0]} (our reading)"
+    return f"{value:,.0f} {unit}"
 
 
-def _short(who: str, limit: int = 95) -> str:
+def _short(who: str, limit: int = 82) -> str:
     """The statement's subject without its bracketed caveat, cut to fit one table line."""
     head = who.split(" (")[0]
     return head if len(head) <= limit else head[: limit - 1].rstrip() + "\u2026"
@@ -298,7 +304,7 @@ def plot(table: pl.DataFrame) -> Figure:
             ],
             loc="upper center",
             cellLoc="left",
-            colWidths=(0.6, 0.12, 0.11, 0.17),
+            colWidths=(0.53, 0.12, 0.18, 0.17),
         )
         grid_table.auto_set_font_size(False)
         grid_table.set_fontsize(7)
