@@ -226,3 +226,22 @@ def test_complete_england_series_is_preferred(raw: RawEditor, project: Path) -> 
     by_year = {r[0]: float(r[header.index("unemployment_rate_pct")]) for r in england}
     for row in report.iter_rows(named=True):
         assert row["unemployment_rate_pct"] == pytest.approx(by_year[row["financial_year"]])
+
+
+def test_the_rate_whose_sector_is_not_stated_is_marked_and_fitted_apart(table: pl.DataFrame) -> None:
+    # 2012/13's rate does not say which employers it covers, and it drives the slope: the chart
+    # draws it hollow and shows the fit without it beside the fit with it.
+    assert fig7.sector_not_stated(table) == ["2012/13"]
+    assert fig7.fit_all_sectors(table).slope == pytest.approx(fig7.fit(table, leave_out="2012/13").slope)
+    figure = fig7.plot(table)
+    try:
+        _, right = figure.axes
+        labels = [t.get_text() for t in right.get_legend().get_texts()]
+        assert "2012/13: sector not stated" in labels
+        assert any(label.startswith("Fit without 2012/13") for label in labels)
+        assert any(label.startswith("Fit, all years") for label in labels)
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    assert "drawn hollow" in fig7.alt_text(table)

@@ -1303,6 +1303,7 @@ TABLES: dict[str, Table] = {
                 "is_newer_than_report",
                 "edition_data_to",
                 "vacancy_rate_pct",
+                "sector",
                 "vacancy_rate_source_id",
                 "vacancies_count",
                 "vacancies_source_id",
@@ -1315,6 +1316,7 @@ TABLES: dict[str, Table] = {
                 {
                     "edition_data_to",
                     "vacancy_rate_pct",
+                    "sector",
                     "vacancy_rate_source_id",
                     "vacancies_count",
                     "vacancies_source_id",

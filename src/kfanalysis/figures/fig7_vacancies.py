@@ -63,6 +63,7 @@ def _one_edition_per_year(vacancies: pl.DataFrame) -> pl.DataFrame:
             "financial_year",
             "edition_data_to",
             "vacancy_rate_pct",
+            "sector",
             pl.col("source_id").alias("vacancy_rate_source_id"),
             "vacancies_count",
             pl.when(pl.col("vacancies_count").is_not_null())
@@ -158,6 +159,18 @@ def fit(table: pl.DataFrame, leave_out: str | None = None) -> LineFit:
     return fit_line(period["unemployment_rate_pct"].to_list(), period["vacancy_rate_pct"].to_list())
 
 
+def sector_not_stated(table: pl.DataFrame) -> list[str]:
+    """The report's years whose vacancy rate does not say which employers it covers (marked on the chart)."""
+    period = table.filter(~pl.col("is_newer_than_report") & pl.col("vacancy_rate_pct").is_not_null())
+    return period.filter(pl.col("sector") != "all sectors")["financial_year"].to_list()
+
+
+def fit_all_sectors(table: pl.DataFrame) -> LineFit:
+    """The same fit without the years whose sector is not stated: shown beside the fit with them."""
+    kept = table.filter(~pl.col("financial_year").is_in(sector_not_stated(table)))
+    return fit(kept)
+
+
 def plot(table: pl.DataFrame) -> Figure:
     """Draw the two rates over time (left) and against each other with the fitted line (right)."""
     import seaborn as sns
@@ -178,7 +191,11 @@ def plot(table: pl.DataFrame) -> Figure:
         left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     for colour, (column, label, marker) in zip(palette, series, strict=False):
         left.plot(positions, with_gaps(table[column].to_list()), marker=marker, color=colour, label=label)
-    shade_newer_years(left, table["is_newer_than_report"].to_list())
+    for year in sector_not_stated(table):
+        # Hollow, as on the right: this year's rate does not say which employers it covers.
+        rate = table.filter(pl.col("financial_year") == year)["vacancy_rate_pct"][0]
+        left.scatter([years.index(year)], [rate], facecolors="white", edgecolors=palette[0], zorder=4, s=36)
+        shade_newer_years(left, table["is_newer_than_report"].to_list())
     left.set_xticks(positions, years)
     left.set_xlabel("Financial year")
     left.set_ylabel("Per cent")
@@ -193,10 +210,43 @@ def plot(table: pl.DataFrame) -> Figure:
     )
     xs = period["unemployment_rate_pct"].to_list()
     ys = period["vacancy_rate_pct"].to_list()
-    sns.scatterplot(x=xs, y=ys, color=palette[0], zorder=3, ax=right, s=40)
+    unsure = sector_not_stated(table)
+    stated = period.filter(~pl.col("financial_year").is_in(unsure))
+    sns.scatterplot(
+        x=stated["unemployment_rate_pct"].to_list(),
+        y=stated["vacancy_rate_pct"].to_list(),
+        color=palette[0],
+        zorder=3,
+        ax=right,
+        s=40,
+    )
+    if unsure:
+        # A rate whose employers are not stated may not belong on the all-sector line: drawn hollow.
+        odd = period.filter(pl.col("financial_year").is_in(unsure))
+        right.scatter(
+            odd["unemployment_rate_pct"].to_list(),
+            odd["vacancy_rate_pct"].to_list(),
+            facecolors="white",
+            edgecolors=palette[0],
+            zorder=4,
+            s=40,
+            label=f"{', '.join(unsure)}: sector not stated",
+        )
     grid = [min(xs) + (max(xs) - min(xs)) * i / 50 for i in range(51)]
     mean, low, high = fitted.predict(grid)
-    right.plot(grid, mean, color=palette[2], label="Straight-line fit (least squares)")
+    right.plot(grid, mean, color=palette[2], label=f"Fit, all years (slope {fitted.slope:.2f})")
+    if unsure:
+        without = fit_all_sectors(table)
+        # Drawn only over the points it was fitted to: no line beyond its own data.
+        kept = stated["unemployment_rate_pct"].to_list()
+        short = [min(kept) + (max(kept) - min(kept)) * i / 50 for i in range(51)]
+        right.plot(
+            short,
+            without.predict(short)[0],
+            color=palette[3],
+            linestyle="--",
+            label=f"Fit without {', '.join(unsure)} (slope {without.slope:.2f})",
+        )
     right.fill_between(
         grid,
         low,
@@ -285,5 +335,11 @@ def alt_text(table: pl.DataFrame) -> str:
         f"{peak_row['vacancy_rate_pct']:.1f}% in {peak_row['financial_year']}, while unemployment went from "
         f"{rows[first]['unemployment_rate_pct']:.1f}% to {rows[last]['unemployment_rate_pct']:.1f}%. "
         "Years with no vacancy estimate are left as gaps. Right: scatter of the two rates with a fitted "
-        "line and its confidence band."
+        "line and its confidence band"
+        + (
+            f"; the {', '.join(unsure)} rate, whose sector is not stated, is drawn hollow, and a second, "
+            "dashed line is fitted without it."
+            if (unsure := sector_not_stated(table))
+            else "."
+        )
     )
