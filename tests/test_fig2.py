@@ -163,3 +163,29 @@ def test_two_values_for_one_year_are_refused(project: Path, raw: RawEditor) -> N
     raw.edit("public_health_grant", duplicate_2021_22)
     with pytest.raises(FigureInputError, match=r"public_health_grant.csv gives more than one value"):
         fig2.build(project)
+
+
+def test_primary_care_reasons_name_every_combination_tried_with_the_same_values(
+    project: Path, table: pl.DataFrame
+) -> None:
+    from_raw = fig2.claims_from_raw(project)
+    from_table = fig2.claims(table)
+    hypotheses = fig2.primary_care_hypotheses(project)
+    for claim, column in (
+        ("fig2_primary_care_spend_2021_22", "spending_cash_gbp_bn"),
+        ("fig2_primary_care_share_2021_22", "share_of_dhsc_rdel_pct"),
+    ):
+        richer, plain = from_raw[claim], from_table[claim]
+        assert isinstance(richer, Computed) and isinstance(plain, Computed)
+        assert richer.value == pytest.approx(plain.value)
+        assert f"all {hypotheses.height} combinations" in richer.why_differs
+        published = float(_raw_value(project, claim))
+        nearest = hypotheses.sort((pl.col(column) - published).abs()).row(0, named=True)
+        assert f"{nearest['lines']}, " in richer.why_differs
+        assert f"{nearest[column]:.2f}" in richer.why_differs
+
+
+def _raw_value(root: Path, claim_id: str) -> str:
+    rows = [r for r in _raw_rows(root, "published_numbers") if r["claim_id"] == claim_id]
+    assert len(rows) == 1
+    return rows[0]["published_value"]

@@ -33,7 +33,7 @@ from kfanalysis.errors import FigureInputError
 from kfanalysis.fields import PRIMARY_CARE_LINES, SPENDING_SECTORS
 from kfanalysis.loader import load
 from kfanalysis.prices import deflator, real_column_name, to_real_terms
-from kfanalysis.published import ClaimResult, Computed, Missing
+from kfanalysis.published import ClaimResult, Computed, Missing, status_of
 from kfanalysis.schemas import validate
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ INPUTS = (
     "gdp_deflator",
     "gdp_deflator_2023_06",
     "quoted_estimates",
+    "published_numbers",
 )
 
 #: Claims stated in real terms: the ledger recomputes them under every deflator edition held.
@@ -351,8 +352,50 @@ def third_party_grant_estimates(root: Path | str | None = None) -> pl.DataFrame:
     ).select("stated_period", "estimate_value", "data_edition", "source_id")
 
 
+def _combinations_tried(
+    hypotheses: pl.DataFrame, column: str, claim: dict[str, object], unit: str, prefix: str = ""
+) -> str:
+    """Every combination of the four lines tried for one claim, in words: range, matches, nearest two."""
+    published = float(claim["published_value"])  # type: ignore[arg-type]
+    digits = int(claim["precision_decimals"])  # type: ignore[call-overload]
+    values = hypotheses[column].to_list()
+    matches = sum(status_of(published, "rounds_to", digits, v) == "reproduced" for v in values)
+    nearest = hypotheses.sort((pl.col(column) - published).abs()).head(2)
+    return (
+        f"all {hypotheses.height} combinations of the four lines were tried ({prefix}{min(values):.1f}{unit} "
+        f"to {prefix}{max(values):.1f}{unit}) and {matches} round to the report's figure; the nearest are "
+        + " and ".join(f"{r['lines']}, {prefix}{r[column]:.2f}{unit}" for r in nearest.iter_rows(named=True))
+    )
+
+
 def claims_from_raw(root: Path | str | None = None) -> dict[str, ClaimResult]:
-    """Claims that rest on raw tables outside the figure's own table (years it does not show)."""
+    """Claims that rest on raw tables outside the figure's own table (years it does not show).
+
+    The two primary care claims are also given by :func:`claims` (which the other deflator
+    edition recomputes); here their reasons gain every combination of lines tried, which needs
+    the lines themselves, and their values are the same sum of all four lines.
+    """
+    hypotheses = primary_care_hypotheses(root)
+    claims_table = load("published_numbers", root)
+    claim = {r["claim_id"]: r for r in claims_table.iter_rows(named=True)}
+    all_four = hypotheses.filter(pl.col("n_lines") == len(PRIMARY_CARE_LINES)).row(0, named=True)
+    spend_id, share_id = "fig2_primary_care_spend_2021_22", "fig2_primary_care_share_2021_22"
+    primary = {
+        spend_id: Computed(
+            value=float(all_four["spending_cash_gbp_bn"]),
+            method="sum of the four primary care contract lines of the DHSC accounts for 2021/22, cash",
+            why_differs=_combinations_tried(hypotheses, "spending_cash_gbp_bn", claim[spend_id], "bn", "£")
+            + "; the report may have left out Covid-19 payments, which the accounts do not split out, or "
+            "used another definition it does not state",
+        ),
+        share_id: Computed(
+            value=float(all_four["share_of_dhsc_rdel_pct"]),
+            method="the four primary care lines as a share of DHSC total resource DEL outturn, 2021/22",
+            why_differs=_combinations_tried(hypotheses, "share_of_dhsc_rdel_pct", claim[share_id], "%")
+            + "; the denominator matches the report's (its figure equals its own £14.9bn over total "
+            "resource DEL), so the numerator differs as in the claim above",
+        ),
+    }
     bases = public_health_grant_bases(root)
     tried = "; ".join(
         f"{r['basis']} to {r['end_year']}: {abs(r['grant_fall_pct']):.1f}% "
@@ -364,6 +407,7 @@ def claims_from_raw(root: Path | str | None = None) -> dict[str, ClaimResult]:
         for r in third_party_grant_estimates(root).iter_rows(named=True)
     )
     return {
+        **primary,
         PH_GRANT_CLAIM: Missing(
             missing_input="ONS mid-year population estimates for England for mid-2015 and the end year, "
             "needed for the per-person real-terms basis",
