@@ -412,16 +412,18 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         "fig5_consultant_growth_2016_17_2021_22": Computed(
             float(consultants["growth_pct"]),  # type: ignore[arg-type]
             f"consultants, {consultants['basis']}, {consultants['period_label']}",
-            "the consultant count here is headcount: NHS Digital's full-time equivalent for September 2021 "
-            "was not found, and the report does not say which measure or month it used"
+            f"bases tried: {consultants['basis']}, {consultants['period_label']}, "
+            f"{float(consultants['growth_pct']):+.1f}%; full-time equivalent: not found for September 2021. "  # type: ignore[arg-type]
+            "The report does not say which measure or month it used"
             if consultants["basis"] != "FTE"
             else "a different month or edition",
         ),
         "fig5_gp_growth_2016_17_2021_22": Computed(
             float(gps["growth_pct"]),  # type: ignore[arg-type]
             f"fully qualified GPs, {gps['basis']}, {gps['period_label']}",
-            "fully qualified GPs fell over the period; the report's rise probably counts all GPs including "
-            "those in training, a series not found on NHS Digital's revised basis",
+            f"bases tried: fully qualified GPs, {gps['basis']}, {gps['period_label']}, "
+            f"{float(gps['growth_pct']):+.1f}%; all GPs including those in training: not found on NHS "  # type: ignore[arg-type]
+            "Digital's revised basis. The report's rise probably counts all GPs",
         ),
         GP_STATEMENT_CLAIM: Missing(
             "the NHS Long Term Workforce Plan's own projection of GPs for 2026/27 (its tables by staff "
