@@ -326,7 +326,9 @@ def plot(table: pl.DataFrame) -> Figure:
         zorder=4,
         label="Real terms on forecast deflator years (March 2023 edition)",
     )
-    mark_breaks(axes, table["is_activity_series_break"].to_list(), "Activity series break (client level data)")
+    mark_breaks(
+        axes, table["is_activity_series_break"].to_list(), "Activity series break (client level data)"
+    )
     axes.axhline(100, color="0.4", linewidth=0.8)
     axes.set_xticks(positions, years)
     axes.tick_params(axis="x", rotation=45)

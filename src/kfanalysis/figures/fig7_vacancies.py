@@ -128,9 +128,10 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         spine.join(estimates, on="financial_year", how="left")
         .join(_unemployment(load("unemployment_rate", root), years), on="financial_year", how="left")
         .with_columns(
-            pl.col("edition_data_to").is_in(list(COVERAGE_CHANGES)).fill_null(False).alias(
-                "is_edition_coverage_change"
-            ),
+            pl.col("edition_data_to")
+            .is_in(list(COVERAGE_CHANGES))
+            .fill_null(False)
+            .alias("is_edition_coverage_change"),
             pl.col("edition_data_to").replace_strict(COVERAGE_CHANGES, default=None).alias("series_note"),
         )
         .select(fields.table(TABLE).columns)
