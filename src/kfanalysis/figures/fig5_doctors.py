@@ -385,7 +385,7 @@ def _draw_since(axes: Axes, table: pl.DataFrame, colour: object, width: float) -
             continue
         (bar,) = axes.bar(
             [x],
-            [row["annual_growth_pct"]],
+            [float(row["annual_growth_pct"])],  # type: ignore[arg-type]
             width,
             color=colour,
             hatch="xx",
