@@ -178,8 +178,8 @@ def _fig4(tables: Tables) -> Comparison:
     breaks = table.filter(pl.col("is_activity_series_break"))
     if breaks.height:
         why += (
-            f"; counts from {breaks['financial_year'].to_list()[0]} come from client level data, a break in series, "
-            "so the newest comparable count is used"
+            f"; counts from {breaks['financial_year'].to_list()[0]} come from client level data, a break in "
+            "series, so the newest comparable count is used"
         )
     if bool(spend["is_deflator_forecast"]):
         why += (
