@@ -369,7 +369,7 @@ def _headline(figure: str, comparison: Comparison, checked: str) -> str:
     return f"Figure {number}: {checked}; {since}."
 
 
-def compare(tables: Tables, ledger: pl.DataFrame) -> pl.DataFrame:
+def compare(tables: dict[str, pl.DataFrame], ledger: pl.DataFrame) -> pl.DataFrame:
     """The since-the-report table: one row per figure, in report order.
 
     Args:
@@ -377,7 +377,7 @@ def compare(tables: Tables, ledger: pl.DataFrame) -> pl.DataFrame:
         ledger: The built ledger, for what checking each figure's published numbers found.
 
     Returns:
-        A polars table with the columns of :data:`SCHEMA`.
+        A polars table with the columns of ``SCHEMA``, one row per figure.
     """
     rows = []
     for spec in FIGURES:
