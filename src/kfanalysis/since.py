@@ -352,7 +352,8 @@ def checking_found(ledger: pl.DataFrame, figure: str) -> str:
         parts.append(f"{counts['confirmed']} confirmed as quoted")
     if counts["differs"]:
         reason = _gist(str(rows.filter(pl.col("status") == "differs")["reason"][0]))
-        parts.append(f"{counts['differs']} differ ({reason})")
+        verb = "differs" if counts["differs"] == 1 else "differ"
+        parts.append(f"{counts['differs']} {verb} ({reason})")
     if missing.height:
         what = _gist(str(missing["missing_input"][0]))
         parts.append(f"{missing.height} cannot be checked here (missing: {what})")
