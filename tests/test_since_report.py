@@ -117,3 +117,30 @@ def test_figures_not_rebuilt_cannot_be_told_and_say_why(since: pl.DataFrame) -> 
     assert row["verdict"] == "cannot tell"
     assert "not built yet" in row["why"]
     assert row["headline"].startswith("Figure 3:")
+
+
+def _dashed_positions(axes: object) -> list[float]:
+    """x positions of the vertical dashed lines that mark a break in series."""
+    return [
+        float(line.get_xdata()[0])  # type: ignore[attr-defined]
+        for line in axes.get_lines()  # type: ignore[attr-defined]
+        if line.get_linestyle() == "--"
+    ]
+
+
+def test_charts_mark_the_breaks_and_forecast_years_the_tables_flag() -> None:
+    table4 = fig4_social_care.build()
+    years4 = table4["financial_year"].to_list()
+    (axes,) = fig4_social_care.plot(table4).axes
+    first_break = years4.index(table4.filter(pl.col("is_activity_series_break"))["financial_year"][0])
+    assert _dashed_positions(axes) == [first_break - 0.5]
+    labels = axes.get_legend_handles_labels()[1]
+    assert any("forecast deflator" in label for label in labels)
+    ringed = [c for c in axes.collections if "forecast deflator" in str(c.get_label())]
+    assert len(ringed[0].get_offsets()) == table4["is_deflator_forecast"].fill_null(False).sum()
+
+    table7 = fig7_vacancies.build()
+    years7 = table7["financial_year"].to_list()
+    left = fig7_vacancies.plot(table7).axes[0]
+    changed = table7.filter(pl.col("is_edition_coverage_change"))["financial_year"][0]
+    assert _dashed_positions(left) == [years7.index(changed) - 0.5]

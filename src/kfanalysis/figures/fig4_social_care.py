@@ -412,5 +412,20 @@ def alt_text(table: pl.DataFrame) -> str:
         f"adult social care, people receiving long-term support during the year, and requests for support. "
         f"By {REPORT_LAST} real spending had changed by {signed(spend)}, people supported by "
         f"{signed(support)} and requests by {signed(requests)} since 2015/16. "
-        "Covid-19 years 2020/21 and 2021/22 are shaded."
+        "Covid-19 years 2020/21 and 2021/22 are shaded." + _flags_text(table)
     )
+
+
+def _flags_text(table: pl.DataFrame) -> str:
+    """The forecast-deflator years and the activity break, in words, for the alt text."""
+    forecast = table.filter(pl.col("is_deflator_forecast").fill_null(False))["financial_year"].to_list()
+    breaks = table.filter(pl.col("is_activity_series_break"))["financial_year"].to_list()
+    text = ""
+    if forecast:
+        text += f" Real spending for {', '.join(forecast)} rests on forecast deflator years and is ringed."
+    if breaks:
+        text += (
+            f" From {breaks[0]} activity comes from client level data, a break in series marked by a dashed "
+            "line; no count is drawn from then."
+        )
+    return text

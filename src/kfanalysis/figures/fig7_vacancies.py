@@ -278,4 +278,20 @@ def alt_text(table: pl.DataFrame) -> str:
         f"{rows[first]['unemployment_rate_pct']:.1f}% to {rows[last]['unemployment_rate_pct']:.1f}%. "
         "Years with no vacancy estimate are left as gaps. Right: scatter of the two rates with a fitted "
         "line and its confidence band."
+        + "".join(
+            f" {r['financial_year']}: vacancy rate {r['vacancy_rate_pct']:.1f}%"
+            + (
+                " (an edition whose coverage differs, after a dashed line)"
+                if r["is_edition_coverage_change"]
+                else ""
+            )
+            + (
+                f", unemployment {r['unemployment_rate_pct']:.1f}%."
+                if r["unemployment_rate_pct"] is not None
+                else "."
+            )
+            for r in table.filter(
+                pl.col("is_newer_than_report") & pl.col("vacancy_rate_pct").is_not_null()
+            ).iter_rows(named=True)
+        )
     )
