@@ -150,7 +150,7 @@ SPENDING_SECTORS = (
 #: The staff groups the workforce extracts count.
 STAFF_GROUPS = ("HCHS consultants", "fully qualified GPs", "nurses and health visitors")
 #: Figure 5's comparisons, each with its own period, in the order the chart shows them.
-FIG5_PANELS = ("past five years", "next five years", "plan, fifteen years")
+FIG5_PANELS = ("past five years", "next five years", "plan, fifteen years", "since the report")
 #: What a Figure 5 row's end point rests on.
 EVIDENCE_KINDS = (
     "official count",
@@ -396,6 +396,34 @@ FIELDS: dict[str, Field] = {
             unit="£ billion, 2021/22 prices",
             minimum=0,
             label="Spending, real terms",
+        ),
+        Field(
+            "is_deflator_forecast",
+            "bool",
+            "True where the year's real-terms value rests on a forecast year of the March 2023 deflator "
+            "(OBR forecast, not ONS outturn); a later edition will move it.",
+            label="Forecast deflator",
+        ),
+        Field(
+            "is_activity_series_break",
+            "bool",
+            "True from the year the activity counts come from client level data instead of the SALT "
+            "return: not comparable with earlier years, so no count is joined to the series.",
+            label="Activity series break",
+        ),
+        Field(
+            "is_edition_coverage_change",
+            "bool",
+            "True where the year's estimate comes from an edition that counts a different set of posts "
+            "from the editions before it: not a like-for-like continuation.",
+            label="Edition coverage differs",
+        ),
+        Field(
+            "series_note",
+            "str",
+            "What makes the year not like-for-like with earlier ones (a change of source, edition or "
+            "coverage); empty where nothing does.",
+            label="Series note",
         ),
         Field(
             "is_deflator_chained",
@@ -1221,6 +1249,9 @@ TABLES: dict[str, Table] = {
                 "requests_count",
                 "requests_basis",
                 "requests_index",
+                "is_deflator_forecast",
+                "is_activity_series_break",
+                "series_note",
             ),
             key=("financial_year",),
             nullable=frozenset(
@@ -1236,6 +1267,8 @@ TABLES: dict[str, Table] = {
                     "requests_count",
                     "requests_basis",
                     "requests_index",
+                    "is_deflator_forecast",
+                    "series_note",
                 }
             ),
             is_raw=False,
@@ -1310,6 +1343,8 @@ TABLES: dict[str, Table] = {
                 "unemployment_rate_pct",
                 "geography",
                 "unemployment_source_id",
+                "is_edition_coverage_change",
+                "series_note",
             ),
             key=("financial_year",),
             nullable=frozenset(
@@ -1323,6 +1358,7 @@ TABLES: dict[str, Table] = {
                     "unemployment_rate_pct",
                     "geography",
                     "unemployment_source_id",
+                    "series_note",
                 }
             ),
             is_raw=False,

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line, shade, shade_newer_years, with_gaps
+from kfanalysis.charts import add_source_line, mark_breaks, shade, shade_newer_years, with_gaps
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.paths import project_paths
@@ -66,6 +66,15 @@ REPORT_LAST = "2021/22"
 #: The latest year any edition available before the report (February 2024) covered.
 LATEST_BEFORE_REPORT = "2022/23"
 COVID_YEARS = ("2020/21", "2021/22")
+#: The first year whose activity counts come from client level data (CLD) instead of the SALT
+#: return: DHSC's Adult social care activity report, England: 2024 to 2025 (October 2025) is built
+#: from CLD and calls the change of source significant. Counts from then on are a new series, so
+#: none is joined to the SALT years; the table flags the break instead of hiding it.
+CLIENT_LEVEL_DATA_FROM = "2024/25"
+ACTIVITY_BREAK_NOTE = (
+    "activity from client level data, not the SALT return: a break in series, so no count is joined "
+    "to the earlier years"
+)
 LTS = "long-term support during the year"
 REQUESTS = "requests for support from new clients"
 YEAR_END = "long-term support at year end (31 March)"
@@ -167,7 +176,8 @@ def build(root: Path | str | None = None, deflator_edition: str | None = None) -
     spending = _best_rows(
         load("asc_expenditure", root).filter(pl.col("price_basis") == "cash"), ["financial_year"], root
     )
-    activity = load("asc_activity", root)
+    # SALT years only: a count from client level data would join a different series to this one.
+    activity = load("asc_activity", root).filter(pl.col("financial_year") < CLIENT_LEVEL_DATA_FROM)
     counts = {
         name: activity_counts(activity, measure, name, root)
         for name, measure in (("long_term_support", LTS), ("requests", REQUESTS))
@@ -192,9 +202,15 @@ def build(root: Path | str | None = None, deflator_edition: str | None = None) -
     table = to_real_terms(
         table, "gce_cash_gbp_bn", index=index, allow_forecast=True, price_basis=None
     ).rename({real_column_name("gce_cash_gbp_bn"): "gce_real_2021_22_gbp_bn"})
-    chained = index.select("financial_year", pl.col("is_chained").alias("is_deflator_chained"))
+    chained = index.select(
+        "financial_year",
+        pl.col("is_chained").alias("is_deflator_chained"),
+        pl.col("is_forecast").alias("is_deflator_forecast"),
+    )
+    has_real = pl.col("gce_real_2021_22_gbp_bn").is_not_null()
     table = table.join(chained, on="financial_year", how="left").with_columns(
-        pl.when(pl.col("gce_real_2021_22_gbp_bn").is_not_null()).then(pl.col("is_deflator_chained"))
+        pl.when(has_real).then(pl.col("is_deflator_chained")),
+        pl.when(has_real).then(pl.col("is_deflator_forecast")),
     )
     _check_base_year(table)
     table = table.with_columns(
@@ -203,6 +219,10 @@ def build(root: Path | str | None = None, deflator_edition: str | None = None) -
         _index("requests_count", "requests_index"),
         pl.col("financial_year").is_in(COVID_YEARS).alias("is_covid_year"),
         (pl.col("financial_year") > LATEST_BEFORE_REPORT).alias("is_newer_than_report"),
+        (pl.col("financial_year") >= CLIENT_LEVEL_DATA_FROM).alias("is_activity_series_break"),
+        pl.when(pl.col("financial_year") >= CLIENT_LEVEL_DATA_FROM)
+        .then(pl.lit(ACTIVITY_BREAK_NOTE))
+        .alias("series_note"),
     )
     return validate(TABLE, table.select(fields.table(TABLE).columns).sort("financial_year"))
 
@@ -306,6 +326,19 @@ def plot(table: pl.DataFrame) -> Figure:
     shade_newer_years(axes, table["is_newer_than_report"].to_list())
     for colour, marker, (column, label) in zip(palette, ("o", "s", "^"), SERIES.items(), strict=False):
         axes.plot(positions, with_gaps(table[column].to_list()), marker=marker, color=colour, label=label)
+    forecast = table.with_row_index("position").filter(pl.col("is_deflator_forecast").fill_null(False))
+    axes.scatter(
+        forecast["position"].to_list(),
+        forecast["gce_real_index"].to_list(),
+        s=90,
+        facecolors="none",
+        edgecolors="0.2",
+        zorder=4,
+        label="Real terms on forecast deflator years (March 2023 edition)",
+    )
+    mark_breaks(
+        axes, table["is_activity_series_break"].to_list(), "Activity series break (client level data)"
+    )
     axes.axhline(100, color="0.4", linewidth=0.8)
     axes.set_xticks(positions, years)
     axes.tick_params(axis="x", rotation=45)
@@ -444,5 +477,20 @@ def alt_text(table: pl.DataFrame) -> str:
         f"adult social care, people receiving long-term support during the year, and requests for support. "
         f"By {REPORT_LAST} real spending had changed by {signed(spend)}, people supported by "
         f"{signed(support)} and requests by {signed(requests)} since 2015/16. "
-        "Covid-19 years 2020/21 and 2021/22 are shaded."
+        "Covid-19 years 2020/21 and 2021/22 are shaded." + _flags_text(table)
     )
+
+
+def _flags_text(table: pl.DataFrame) -> str:
+    """The forecast-deflator years and the activity break, in words, for the alt text."""
+    forecast = table.filter(pl.col("is_deflator_forecast").fill_null(False))["financial_year"].to_list()
+    breaks = table.filter(pl.col("is_activity_series_break"))["financial_year"].to_list()
+    text = ""
+    if forecast:
+        text += f" Real spending for {', '.join(forecast)} rests on forecast deflator years and is ringed."
+    if breaks:
+        text += (
+            f" From {breaks[0]} activity comes from client level data, a break in series marked by a dashed "
+            "line; no count is drawn from then."
+        )
+    return text

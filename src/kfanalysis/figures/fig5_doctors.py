@@ -220,6 +220,47 @@ def _plan_row(plan: pl.DataFrame, group: str) -> dict[str, object]:
     )
 
 
+def _since_row(workforce: pl.DataFrame, group: str, basis: str) -> dict[str, object]:
+    """From the past series' end (September 2021) to the newest September count on the same basis.
+
+    Only September snapshots continue the series (the count moves within a year), and only the
+    basis of the past five years, so the two rows compare like with like. Without a newer
+    September the row keeps its start and says what was not found.
+    """
+    start, source = _value(workforce, staff_group=group, basis=basis, snapshot_date=PAST_END)
+    later = workforce.filter(
+        (pl.col("staff_group") == group)
+        & (pl.col("basis") == basis)
+        & pl.col("snapshot_date").str.ends_with("-09-30")
+        & (pl.col("snapshot_date") > PAST_END)
+    ).sort("snapshot_date")
+    if later.height == 0:
+        return _growth_row(
+            group,
+            PANELS[3],
+            "not found",
+            basis,
+            f"{_label(PAST_END)} to newest September (not found)",
+            start,
+            None,
+            0.0,
+            source,
+            f"no national {basis} figure for {group} for any September after {_label(PAST_END)} was found",
+        )
+    newest = later.row(-1, named=True)
+    return _growth_row(
+        group,
+        PANELS[3],
+        "official count",
+        basis,
+        f"{_label(PAST_END)} to {_label(newest['snapshot_date'])} (after the report)",
+        start,
+        float(newest["staff_number"]),
+        _years_between(PAST_END, newest["snapshot_date"]),
+        str(newest["source_id"]),
+    )
+
+
 def build(root: Path | str | None = None) -> pl.DataFrame:
     """Build the Figure 5 table: past five years, next five years and the plan, per staff group."""
     workforce = load("doctors_workforce", root)
@@ -230,6 +271,7 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         rows.append(_past_row(workforce, group))
         rows.append(_next_row(workforce, plan, claims, group))
         rows.append(_plan_row(plan, group))
+        rows.append(_since_row(workforce, group, _past_basis(workforce, group)))
     return validate(TABLE, pl.DataFrame(rows).select(fields.table(TABLE).columns))
 
 
@@ -315,6 +357,7 @@ def plot(table: pl.DataFrame) -> Figure:
             )
             labelled.add(label)
             _annotate(left, bar, _bar_label(row))
+    _draw_since(left, table, palette[3], width)
     rates = [r for r in table["annual_growth_pct"].to_list() if r is not None]
     limits = (min(0.0, *rates) - 1.5, max(0.0, *rates) + 2.0)  # one scale on both panels, room for labels
     _finish(left, names, limits, "Past five years and next five years\n(each bar labelled with its basis)")
@@ -361,6 +404,24 @@ def _state_the_report(axes: Axes, table: pl.DataFrame) -> None:
         fontsize=7.5,
         bbox={"facecolor": "white", "edgecolor": "0.6", "pad": 3.0},
     )
+def _draw_since(axes: Axes, table: pl.DataFrame, colour: object, width: float) -> None:
+    """A third bar per group, apart from the report's two: growth since the report, where found."""
+    for i, group in enumerate(GROUPS):
+        row = row_of(table, group, PANELS[3])
+        x = i + 1.5 * width
+        if row["annual_growth_pct"] is None:
+            axes.text(x, 0.05, "newer count\nnot found", ha="center", va="bottom", fontsize=7, rotation=90)
+            continue
+        (bar,) = axes.bar(
+            [x],
+            [float(row["annual_growth_pct"])],  # type: ignore[arg-type]
+            width,
+            color=colour,
+            hatch="xx",
+            edgecolor="white",
+            label=f"After the report: {str(row['period_label']).split(' (')[0]}",
+        )
+        _annotate(axes, bar, f"{row['annual_growth_pct']:+.1f}%\n{row['basis']}")
 
 
 def _annotate(axes: Axes, bar: Rectangle, text: str) -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line, place_labels, shade_newer_years, with_gaps
+from kfanalysis.charts import add_source_line, mark_breaks, place_labels, shade_newer_years, with_gaps
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
@@ -45,6 +45,15 @@ EXTRA_STAFF_CLAIM, EXTRA_STAFF_ESTIMATE = "fig7_social_care_extra_staff_by_2035"
 REPORT_FIRST, REPORT_LAST = FinancialYear.parse("2012/13"), FinancialYear.parse("2022/23")
 #: Years for which the published claims need a vacancy count.
 CLAIM_YEARS = ("2020/21", "2022/23")
+#: Editions (by the last year they cover) that count a different set of posts from the editions
+#: before them, and what differs. Skills for Care's 2025 edition (data to 2024/25) gives 1.6 million
+#: filled posts, 3.4% up on the year, which cannot follow from the 2024 edition's 1,705,000 for
+#: 2023/24; its employer shares also sum to 100% with no NHS share (see the raw row's note).
+COVERAGE_CHANGES = {
+    "2024/25": "Skills for Care's 2025 edition counts a different set of posts from earlier editions "
+    "(its filled posts and their change on the year do not follow from the 2024 edition), so its rate is "
+    "not a like-for-like continuation",
+}
 
 
 def _one_edition_per_year(vacancies: pl.DataFrame) -> pl.DataFrame:
@@ -121,6 +130,13 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
     table = (
         spine.join(estimates, on="financial_year", how="left")
         .join(_unemployment(load("unemployment_rate", root), years), on="financial_year", how="left")
+        .with_columns(
+            pl.col("edition_data_to")
+            .is_in(list(COVERAGE_CHANGES))
+            .fill_null(False)
+            .alias("is_edition_coverage_change"),
+            pl.col("edition_data_to").replace_strict(COVERAGE_CHANGES, default=None).alias("series_note"),
+        )
         .select(fields.table(TABLE).columns)
     )
     _check_needed_years(table)
@@ -195,7 +211,8 @@ def plot(table: pl.DataFrame) -> Figure:
         # Hollow, as on the right: this year's rate does not say which employers it covers.
         rate = table.filter(pl.col("financial_year") == year)["vacancy_rate_pct"][0]
         left.scatter([years.index(year)], [rate], facecolors="white", edgecolors=palette[0], zorder=4, s=36)
-        shade_newer_years(left, table["is_newer_than_report"].to_list())
+    shade_newer_years(left, table["is_newer_than_report"].to_list())
+    mark_breaks(left, table["is_edition_coverage_change"].to_list(), "New edition: coverage differs")
     left.set_xticks(positions, years)
     left.set_xlabel("Financial year")
     left.set_ylabel("Per cent")
@@ -341,5 +358,21 @@ def alt_text(table: pl.DataFrame) -> str:
             "dashed line is fitted without it."
             if (unsure := sector_not_stated(table))
             else "."
+        )
+        + "".join(
+            f" {r['financial_year']}: vacancy rate {r['vacancy_rate_pct']:.1f}%"
+            + (
+                " (an edition whose coverage differs, after a dashed line)"
+                if r["is_edition_coverage_change"]
+                else ""
+            )
+            + (
+                f", unemployment {r['unemployment_rate_pct']:.1f}%."
+                if r["unemployment_rate_pct"] is not None
+                else "."
+            )
+            for r in table.filter(
+                pl.col("is_newer_than_report") & pl.col("vacancy_rate_pct").is_not_null()
+            ).iter_rows(named=True)
         )
     )
