@@ -225,3 +225,37 @@ def test_window_arithmetic() -> None:
     assert bases.Window.financial_year("2022/23") == bases.Window.ending("2023-03")
     assert bases.Window.financial_year("2022/23").period() == "2022/23"
     assert window.period() == "Jul 2021 to Jun 2022"
+
+
+def test_the_ledger_reasons_quote_the_candidate_bases_they_name(project: Path) -> None:
+    # The reasons of the two general practice claims quote numbers from the candidate bases; each must
+    # equal what candidate_bases gives from data/raw today, so an edit to the raw months cannot leave
+    # the reasons quoting numbers that no longer hold.
+    candidates = bases.candidate_bases(project)
+    results = fig1.claims(fig1.build(project))
+    day_reason = results[bases.CLAIM_DAY]
+    change_reason = results[bases.CLAIM_CHANGE]
+    assert isinstance(day_reason, Computed) and isinstance(change_reason, Computed)
+
+    day = bases.nearest(candidates, bases.CLAIM_DAY)
+    assert day["period"] == "Jul 2021 to Jun 2022"
+    assert (
+        f"{day['per_day']:,.0f} a day, {day['gap_per_day']:,.0f} ({day['gap_pct']:.2f}%) above"
+        in day_reason.why_differs
+    )
+    year = candidates.filter(
+        (pl.col("claim_id") == bases.CLAIM_DAY)
+        & (pl.col("kind") == bases.MONTHLY_SUM)
+        & (pl.col("period") == "2022/23")
+    ).row(0, named=True)
+    assert f"the financial year 2022/23 on that basis gives {year['per_day']:,.0f} a day" in (
+        day_reason.why_differs
+    )
+
+    change = bases.nearest(candidates, bases.CLAIM_CHANGE)
+    assert change["period"] == "Jul 2021 to Jun 2022 minus 2018/19" and change["within_rounding"]
+    assert (
+        f"{change['per_day']:,.0f} a day, {change['gap_per_day']:,.0f} ({change['gap_pct']:.1f}%) above"
+        in change_reason.why_differs
+    )
+    assert f"({change['rounding_per_day']:,.0f} a day either way)" in change_reason.why_differs

@@ -103,6 +103,9 @@ def test_each_count_is_the_most_exact_published_figure(project: Path, table: pl.
             if year in exact:
                 assert row[f"{column}_count"] == exact[year], (measure, year)
                 assert row[f"{column}_basis"] == "published total"
+            elif row["is_activity_series_break"]:
+                # Client level data: a new series, so no count is joined to the SALT years.
+                assert row[f"{column}_count"] is None, (measure, year)
             elif len(bands.get(year, [])) == 2:
                 assert row[f"{column}_count"] == sum(bands[year]), (measure, year)
                 assert row[f"{column}_basis"] == "sum of age bands"
@@ -186,10 +189,47 @@ def test_claims_are_changes_since_2015_16(table: pl.DataFrame) -> None:
     spend = results["fig4_real_spend_up_since_2015_16"]
     assert isinstance(spend, Computed)
     assert spend.value == pytest.approx(_year(table, "2021/22")["gce_real_index"] - 100)
-    supported = results["fig4_sc360_supported_change_2015_16_2022_23"]
+    assert "fig4_sc360_supported_change_2015_16_2022_23" not in results
+
+
+def test_people_supported_claim_names_every_official_basis_with_its_result(
+    project: Path, table: pl.DataFrame
+) -> None:
+    supported = fig4.claims_from_raw(project)["fig4_sc360_supported_change_2015_16_2022_23"]
     assert isinstance(supported, Computed)
     lts = {r["financial_year"]: r["long_term_support_count"] for r in table.iter_rows(named=True)}
     assert supported.value == pytest.approx(100 * (lts["2022/23"] / lts["2015/16"] - 1))
+    # Each alternative is worked out by hand from the raw rows it rests on.
+    rows = _rows(project, "asc_activity")
+
+    def count(year: str, measure: str) -> int:
+        exact = [r for r in rows if r["financial_year"] == year and r["measure"] == measure]
+        if exact and int(exact[0]["precision_decimals"]) >= 0:
+            return int(exact[0]["activity_count"])
+        bands = [
+            r for r in rows if r["financial_year"] == year and r["measure"].startswith(measure + ", aged ")
+        ]
+        assert len(bands) == 2, (year, measure)
+        return sum(int(r["activity_count"]) for r in bands)
+
+    year_end = 100 * (count("2022/23", fig4.YEAR_END) / count("2015/16", fig4.YEAR_END) - 1)
+    both = 100 * (
+        (count("2022/23", fig4.LTS) + count("2022/23", fig4.ST_MAX))
+        / (count("2015/16", fig4.LTS) + count("2015/16", fig4.ST_MAX))
+        - 1
+    )
+    bases = fig4.supported_change_bases(project)
+    assert bases["change_pct"].to_list() == pytest.approx([supported.value, year_end, both])
+    for row in bases.iter_rows(named=True):
+        assert f"{row['basis']}: {row['change_pct']:+.1f}%" in supported.why_differs
+
+
+def test_a_basis_lacking_a_year_is_named_as_not_held(project: Path, raw: RawEditor) -> None:
+    kept = [r for r in raw.rows("asc_activity") if r[1] != fig4.YEAR_END]
+    raw.write_rows("asc_activity", kept)
+    supported = fig4.claims_from_raw(project)["fig4_sc360_supported_change_2015_16_2022_23"]
+    assert isinstance(supported, Computed)
+    assert "at year end (31 March): not held" in supported.why_differs
 
 
 def test_trend_fits_report_the_gap(table: pl.DataFrame) -> None:
@@ -216,4 +256,5 @@ def test_real_change_comparison_lines_up_years(project: Path, table: pl.DataFram
 def test_plot_has_one_line_per_series(table: pl.DataFrame) -> None:
     figure = fig4.plot(table)
     (axes,) = figure.axes
-    assert len(axes.get_lines()) == 4  # three series and the 100 reference line
+    # Three series, the 100 reference line and the dashed line marking the activity series break.
+    assert len(axes.get_lines()) == 5

@@ -21,7 +21,7 @@ def table(project: Path) -> pl.DataFrame:
     return fig5.build(project)
 
 
-PAST, NEXT, PLAN = fig5.PANELS
+PAST, NEXT, PLAN = fig5.PANELS[:3]
 
 
 def _row(table: pl.DataFrame, group: str, panel: str) -> dict[str, object]:
@@ -35,7 +35,7 @@ def _cell(project: Path, name: str, **equal: str) -> float:
     with (project / "data" / "raw" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if all(r[k] == v for k, v in equal.items())]
     assert len(rows) == 1, (name, equal, len(rows))
-    value_column = {"doctors_workforce": "staff_number", "ltwp_projections": "staff_fte"}.get(
+    value_column = {"doctors_workforce": "staff_number", "ltwp_projections": "staff_number"}.get(
         name, "published_value"
     )
     return float(rows[0][value_column])
@@ -105,17 +105,18 @@ def test_claims(table: pl.DataFrame) -> None:
     assert "Long Term Workforce Plan" in extra.missing_input and "2026/27" in extra.missing_input
 
 
-def test_next_five_years_for_gps_is_the_reports_statement_on_the_september_2021_fte(
+def test_next_five_years_for_gps_keeps_the_reports_number_and_computes_no_rate(
     project: Path, table: pl.DataFrame
 ) -> None:
-    start = _cell(project, "doctors_workforce", snapshot_date="2021-09-30", staff_group="fully qualified GPs")
+    # The report gives 3,000 more "GPs" with no staff group, basis or level: no rate may be drawn from it.
     extra = _cell(project, "published_numbers", claim_id="fig5_ltwp_extra_gps_by_2026_27")
     row = _row(table, "fully qualified GPs", NEXT)
     assert row["evidence"] == "report's own statement"
-    assert row["basis"] == "FTE"
-    assert row["years"] == 5  # 2021/22 to 2026/27
-    assert row["start_number"] == start and row["end_number"] == start + extra
-    assert row["annual_growth_pct"] == pytest.approx(100 * (((start + extra) / start) ** (1 / 5) - 1))
+    assert row["stated_extra_number"] == extra
+    assert row["basis"] is None and row["start_number"] is None and row["end_number"] is None
+    assert row["growth_pct"] is None and row["annual_growth_pct"] is None
+    assert row["source_id"] == fig5.REPORT_SOURCE
+    assert "no growth rate is computed" in row["gap"]
     assert "2026/27" in row["period_label"] and "not an official projection" in row["period_label"]
 
 
@@ -133,7 +134,9 @@ def test_every_panel_names_its_period(table: pl.DataFrame) -> None:
     assert "2021/22 to 2036/37" in labels[PLAN]
 
 
-def test_editing_the_september_2021_gp_count_moves_the_next_five_years(raw: RawEditor, project: Path) -> None:
+def test_editing_the_september_2021_gp_count_leaves_the_reports_statement_alone(
+    raw: RawEditor, project: Path
+) -> None:
     def lower(rows: list[list[str]]) -> None:
         for r in rows:
             if r[0] == "2021-09-30" and r[1] == "fully qualified GPs":
@@ -141,11 +144,11 @@ def test_editing_the_september_2021_gp_count_moves_the_next_five_years(raw: RawE
 
     raw.edit("doctors_workforce", lower)
     row = _row(fig5.build(project), "fully qualified GPs", NEXT)
-    # 25,000 + 3,000 over five years: (28,000 / 25,000) ** 0.2 - 1 = 2.2924...% a year.
-    assert row["annual_growth_pct"] == pytest.approx(2.29244, abs=1e-4)
+    # Our own count is no base for the report's number: the row does not move.
+    assert row["start_number"] is None and row["annual_growth_pct"] is None
 
 
-def test_editing_the_reports_statement_moves_the_bar_but_not_the_claim_status(
+def test_editing_the_reports_statement_moves_the_stated_number_but_not_the_claim_status(
     raw: RawEditor, project: Path
 ) -> None:
     def more(rows: list[list[str]]) -> None:
@@ -156,17 +159,32 @@ def test_editing_the_reports_statement_moves_the_bar_but_not_the_claim_status(
     raw.edit("published_numbers", more)
     table = fig5.build(project)
     row = _row(table, "fully qualified GPs", NEXT)
-    # 27,920 + 6,000 = 33,920; (33,920 / 27,920) ** 0.2 - 1 = 3.9700...% a year.
-    assert row["end_number"] == 33920
-    assert row["annual_growth_pct"] == pytest.approx(3.97001, abs=1e-4)
+    assert row["stated_extra_number"] == 6000
+    assert row["annual_growth_pct"] is None
     assert isinstance(fig5.claims(table)["fig5_ltwp_extra_gps_by_2026_27"], Missing)
+    assert "6,000 more GPs" in fig5.alt_text(table)
 
 
-def test_plot_has_two_titled_panels_and_five_bars(table: pl.DataFrame) -> None:
+def test_plot_has_two_titled_panels_and_three_bars_on_the_left(table: pl.DataFrame) -> None:
     figure = fig5.plot(table)
     left, right = figure.axes
-    assert len(left.patches) == 3  # consultants' next five years has no bar
+    # Two past bars and the GPs' count since the report. The next five years has no official figure
+    # for either group (the report's GP number is shown as its statement, never as a bar under a staff
+    # group it did not name), and consultants have no newer count, so neither has a bar.
+    assert len(left.patches) == 3
     assert len(right.patches) == 2
     assert "2021/22 to 2036/37" in right.get_title()
     texts = " ".join(t.get_text() for t in left.texts)
-    assert "not found" in texts and "report's statement" in texts
+    assert "not found" in texts and "Report's statement: 3,000 more GPs by 2026/27" in texts
+    assert "no rate" in texts
+
+
+def test_plan_rows_keep_the_sources_words_beside_our_readings(project: Path) -> None:
+    # The press copy says "in 2021" and "by 2037/38" and gives no unit; the years and FTE the figure
+    # uses are our readings, kept in columns of their own.
+    plan = load("ltwp_projections", project)
+    words = {(r["staff_group"], r["financial_year"]): r for r in plan.iter_rows(named=True)}
+    assert words["fully qualified GPs", "2021/22"]["period_as_published"] == "in 2021"
+    assert words["HCHS consultants", "2036/37"]["period_as_published"] == "by 2037/38"
+    assert set(plan["unit_as_published"]) == {"not stated"}
+    assert set(plan["basis"]) == {"FTE"}

@@ -111,7 +111,8 @@ def test_statements_are_shown_as_published_and_kept_out_of_the_series(
     by_value = {r["value"]: r for r in shown.iter_rows(named=True)}
     assert by_value[-5.0]["qualifier"] == "at least" and by_value[-5.0]["period_label"] == "2009 to 2023"
     assert by_value[-20.0]["qualifier"] == "nearly" and by_value[-20.0]["period_label"] == "2019 to 2023"
-    assert by_value[300904.0]["value_unit"] == "FTE"
+    # The release gives no unit: the chart shows FTE as our reading, never as the release's word.
+    assert by_value[300904.0]["value_unit"] == "FTE (unit not stated; our reading)"
     assert by_value[66969.0]["period_label"] == "June 2014"
     assert shown["snapshot_date"].null_count() == shown.height  # no statement is a point of the series
     assert fig6.series(table).height == len(_raw(project, "nurses_workforce"))
@@ -144,3 +145,6 @@ def test_plot_names_its_basis_and_what_is_missing(table: pl.DataFrame) -> None:
     words = " ".join(t.get_text() for t in future.texts)
     assert "report's statement" in words and "not found" in words
     assert notes.tables, "the official statements are drawn as a table beside the chart"
+    # The right panel holds a five-year statement: its title gives that span, never "ten years".
+    assert "2021/22 to 2026/27" in future.get_title() and "5 years" in future.get_title()
+    assert not future.get_title().lower().startswith("next ten")

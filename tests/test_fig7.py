@@ -173,7 +173,22 @@ def test_claims_come_from_the_table(table: pl.DataFrame) -> None:
     assert results["fig7_vacancies_2022_23"].source_id == rows["2022/23"]["vacancies_source_id"]
     assert results["fig7_vacancies_2020_21"].value == float(rows["2020/21"]["vacancies_count"])
     assert results["fig7_vacancies_2022_23"].value == float(rows["2022/23"]["vacancies_count"])
-    assert isinstance(results["fig7_social_care_extra_staff_by_2035"], Missing)
+    assert "fig7_social_care_extra_staff_by_2035" not in results
+
+
+def test_extra_staff_projection_is_found_with_its_edition(project: Path) -> None:
+    result = fig7.claims_from_raw(project)["fig7_social_care_extra_staff_by_2035"]
+    assert isinstance(result, Found)
+    assert result.value == 480000
+    assert result.source_id == "sfc_annual_review_2022_23"
+    assert "edition: Skills for Care workforce estimates 2021-22" in result.locator
+
+
+def test_extra_staff_projection_without_its_row_is_missing(project: Path, raw: RawEditor) -> None:
+    rows = raw.rows("quoted_estimates")
+    raw.write_rows("quoted_estimates", [r for r in rows if r[0] != "asc_extra_jobs_by_2035"])
+    result = fig7.claims_from_raw(project)["fig7_social_care_extra_staff_by_2035"]
+    assert isinstance(result, Missing) and "quoted_estimates" in result.missing_input
 
 
 def test_missing_2022_23_unemployment_stops_the_build(raw: RawEditor, project: Path) -> None:
@@ -211,3 +226,22 @@ def test_complete_england_series_is_preferred(raw: RawEditor, project: Path) -> 
     by_year = {r[0]: float(r[header.index("unemployment_rate_pct")]) for r in england}
     for row in report.iter_rows(named=True):
         assert row["unemployment_rate_pct"] == pytest.approx(by_year[row["financial_year"]])
+
+
+def test_the_rate_whose_sector_is_not_stated_is_marked_and_fitted_apart(table: pl.DataFrame) -> None:
+    # 2012/13's rate does not say which employers it covers, and it drives the slope: the chart
+    # draws it hollow and shows the fit without it beside the fit with it.
+    assert fig7.sector_not_stated(table) == ["2012/13"]
+    assert fig7.fit_all_sectors(table).slope == pytest.approx(fig7.fit(table, leave_out="2012/13").slope)
+    figure = fig7.plot(table)
+    try:
+        _, right = figure.axes
+        labels = [t.get_text() for t in right.get_legend().get_texts()]
+        assert "2012/13: sector not stated" in labels
+        assert any(label.startswith("Fit without 2012/13") for label in labels)
+        assert any(label.startswith("Fit, all years") for label in labels)
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    assert "drawn hollow" in fig7.alt_text(table)

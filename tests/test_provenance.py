@@ -159,3 +159,21 @@ def test_load_with_sources_keeps_dtypes(project: Path) -> None:
     traced = load("gdp_deflator", project, with_sources=True)
     assert traced.schema["gdp_deflator_index"] == pl.Float64
     assert traced.schema["source_url"] == pl.String
+
+
+def test_a_value_read_in_an_archived_copy_gives_its_address_or_says_it_was_not_recorded() -> None:
+    # A row read in an archived copy must be re-findable: the archive's address in read_at, or a
+    # note saying plainly that the address was not recorded and the value cannot be re-found.
+    import csv
+
+    for path in sorted(REAL_RAW.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for line, row in enumerate(csv.DictReader(handle), start=2):
+                note = (row.get("note") or "").lower()
+                if "archived copy" not in note:
+                    continue
+                read_at = row.get("read_at") or ""
+                assert "archive" in read_at or "not recorded" in note, (
+                    f"{path.name} line {line}: read in an archived copy, but neither the archive's "
+                    "address nor 'not recorded' is given"
+                )

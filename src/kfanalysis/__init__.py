@@ -40,6 +40,7 @@ if _typing.TYPE_CHECKING:
     from kfanalysis.pipeline import build as build
     from kfanalysis.pipeline import build_tables as build_tables
     from kfanalysis.pipeline import ledger as ledger
+    from kfanalysis.pipeline import since_report as since_report
     from kfanalysis.prices import EDITIONS as EDITIONS
     from kfanalysis.prices import deflator as deflator
     from kfanalysis.prices import rebase as rebase
@@ -71,6 +72,7 @@ __all__ = [
     "published_numbers",
     "read_sources",
     "rebase",
+    "since_report",
     "to_cash_terms",
     "to_real_terms",
 ]
@@ -91,6 +93,7 @@ def __getattr__(name: str) -> object:
         "build": "pipeline",
         "build_tables": "pipeline",
         "ledger": "pipeline",
+        "since_report": "pipeline",
         "EDITIONS": "prices",
         "deflator": "prices",
         "rebase": "prices",

@@ -142,7 +142,8 @@ CAPTIONS: dict[str, CaptionMapping] = {
             ),
             Aspect(
                 NOT_STATED,
-                "consultants: headcount (past); GPs: FTE, fully qualified (past and next); plan: FTE",
+                "consultants: headcount (past); GPs: FTE, fully qualified (past); the report's GPs (next): "
+                "staff group and basis not stated, so no rate; plan: FTE",
             ),
             Aspect(NOT_STATED + " (NHS, so England)", "England"),
             Aspect(

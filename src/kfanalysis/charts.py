@@ -160,3 +160,18 @@ def label_problems(figure: Figure) -> list[str]:
                 if _overlap(box, other_box):
                     problems.append(f"panel {number}: {name!r} overlaps {other!r}")
     return problems
+
+
+#: Style of the line marking a break in a series (a new source, edition or coverage).
+BREAK_STYLE: dict[str, Any] = {"color": "0.25", "linestyle": "--", "linewidth": 1.0, "zorder": 1}
+
+
+def mark_breaks(axes: Axes, flags: Sequence[bool], label: str) -> None:
+    """Draw a dashed line before each run of flagged years, so a break in a series is never hidden.
+
+    A flagged year after an unflagged one starts a new run; the line sits between the two, and the
+    legend names what changed.
+    """
+    starts = [i for i, flag in enumerate(flags) if flag and (i == 0 or not flags[i - 1])]
+    for n, i in enumerate(starts):
+        axes.axvline(i - 0.5, label=label if n == 0 else None, **BREAK_STYLE)

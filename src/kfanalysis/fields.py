@@ -158,7 +158,7 @@ TRUST_MEASURES = ("operating expenditure (EXP0390)", "operating income (INC1365)
 #: The staff groups the workforce extracts count.
 STAFF_GROUPS = ("HCHS consultants", "fully qualified GPs", "nurses and health visitors")
 #: Figure 5's comparisons, each with its own period, in the order the chart shows them.
-FIG5_PANELS = ("past five years", "next five years", "plan, fifteen years")
+FIG5_PANELS = ("past five years", "next five years", "plan, fifteen years", "since the report")
 #: What a Figure 5 row's end point rests on.
 EVIDENCE_KINDS = (
     "official count",
@@ -349,6 +349,10 @@ FIELDS: dict[str, Field] = {
                 "long-term support during the year, aged 65 and over",
                 "requests for support from new clients, aged 18-64",
                 "requests for support from new clients, aged 65 and over",
+                "long-term support at year end (31 March)",
+                "short-term support to maximise independence (ST-Max), completed episodes",
+                "short-term support to maximise independence (ST-Max), completed episodes, aged 18-64",
+                "short-term support to maximise independence (ST-Max), completed episodes, aged 65 and over",
             ),
             label="Measure",
         ),
@@ -400,6 +404,34 @@ FIELDS: dict[str, Field] = {
             unit="£ billion, 2021/22 prices",
             minimum=0,
             label="Spending, real terms",
+        ),
+        Field(
+            "is_deflator_forecast",
+            "bool",
+            "True where the year's real-terms value rests on a forecast year of the March 2023 deflator "
+            "(OBR forecast, not ONS outturn); a later edition will move it.",
+            label="Forecast deflator",
+        ),
+        Field(
+            "is_activity_series_break",
+            "bool",
+            "True from the year the activity counts come from client level data instead of the SALT "
+            "return: not comparable with earlier years, so no count is joined to the series.",
+            label="Activity series break",
+        ),
+        Field(
+            "is_edition_coverage_change",
+            "bool",
+            "True where the year's estimate comes from an edition that counts a different set of posts "
+            "from the editions before it: not a like-for-like continuation.",
+            label="Edition coverage differs",
+        ),
+        Field(
+            "series_note",
+            "str",
+            "What makes the year not like-for-like with earlier ones (a change of source, edition or "
+            "coverage); empty where nothing does.",
+            label="Series note",
         ),
         Field(
             "is_deflator_chained",
@@ -573,14 +605,6 @@ FIELDS: dict[str, Field] = {
             label="Staff",
         ),
         Field(
-            "staff_fte",
-            "float",
-            "Number of staff, full-time equivalent.",
-            unit="FTE",
-            minimum=0,
-            label="Staff (FTE)",
-        ),
-        Field(
             "period_label",
             "str",
             "The period a growth figure covers, e.g. 'Sep 2016 to Sep 2021'.",
@@ -670,9 +694,32 @@ FIELDS: dict[str, Field] = {
         Field(
             "stated_unit",
             "str",
-            "Unit of the stated number.",
-            allowed=("% change", "FTE"),
+            "Unit of the stated number, in the publisher's words; 'not stated' where it gives none.",
+            allowed=("% change", "FTE", "not stated"),
             label="Unit as stated",
+        ),
+        Field(
+            "unit_read_as",
+            "str",
+            "The unit this project reads the number in: the stated unit where one is given, otherwise "
+            "our reading, with its grounds in the row's note.",
+            allowed=("% change", "FTE"),
+            label="Unit read as",
+        ),
+        Field(
+            "period_as_published",
+            "str",
+            "The period exactly as the publication words it ('in 2021', 'by 2037/38'), or 'not stated' "
+            "with the words it comes from; financial_year holds our reading of it.",
+            label="Period as published",
+        ),
+        Field(
+            "unit_as_published",
+            "str",
+            "The unit as the publication gives it; 'not stated' where it gives none (basis then holds our "
+            "reading).",
+            allowed=("FTE", "headcount", "not stated"),
+            label="Unit as published",
         ),
         Field(
             "value",
@@ -686,7 +733,13 @@ FIELDS: dict[str, Field] = {
             "value_unit",
             "str",
             "Unit of value.",
-            allowed=("headcount", "FTE", "% change", "more staff (basis not stated)"),
+            allowed=(
+                "headcount",
+                "FTE",
+                "% change",
+                "more staff (basis not stated)",
+                "FTE (unit not stated; our reading)",
+            ),
             label="Unit",
         ),
         Field("years", "float", "Length of the period in years.", unit="years", minimum=0, label="Years"),
@@ -802,6 +855,57 @@ FIELDS: dict[str, Field] = {
             unit="£ billion",
             minimum=0,
             label="Grant",
+        ),
+        Field(
+            "stated_extra_number",
+            "float",
+            "Extra staff the report itself states for the period, where it states no level, no basis and "
+            "no rate: shown as its statement and never turned into a growth rate.",
+            unit="staff",
+            minimum=0,
+            label="Extra staff, as the report states",
+        ),
+        # ---- estimates quoted by the report, and third parties' estimates of its claims ---------
+        Field(
+            "estimate_id",
+            "str",
+            "Identifier of a published estimate that no series here can rebuild.",
+            pattern=r"^[a-z0-9_]+$",
+            label="Estimate",
+        ),
+        Field(
+            "is_third_party",
+            "bool",
+            "True for a third party's own estimate (recorded to compare with ours, never an input); "
+            "False for the publication the report itself quotes.",
+            label="Third party",
+        ),
+        Field(
+            "what_is_estimated",
+            "str",
+            "What the estimate measures and on what basis, in this project's words.",
+            label="What is estimated",
+        ),
+        Field(
+            "estimate_value",
+            "float",
+            "The number exactly as the publisher states it; estimate_unit says what it counts.",
+            unit="see estimate_unit",
+            label="Value as published",
+        ),
+        Field(
+            "estimate_unit",
+            "str",
+            "What the published number counts.",
+            allowed=("extra jobs", "% real-terms cut per person"),
+            label="Unit as published",
+        ),
+        Field(
+            "data_edition",
+            "str",
+            "The edition of data (or deflator) the estimate rests on, as the publisher names it: the same "
+            "measure gives other numbers in other editions.",
+            label="Data edition",
         ),
         Field(
             "spending_sector",
@@ -1096,13 +1200,30 @@ TABLES: dict[str, Table] = {
             "workforce_statements",
             "Official statements about the nursing workforce (changes and levels) that no series here "
             "can rebuild, kept to show beside Figure 6 as published, never mixed into its series.",
-            ("statement_id", "who_is_counted", "stated_period", "qualifier", "stated_value", "stated_unit"),
+            (
+                "statement_id",
+                "who_is_counted",
+                "stated_period",
+                "qualifier",
+                "stated_value",
+                "stated_unit",
+                "unit_read_as",
+            ),
             key=("statement_id",),
         ),
         _extract(
             "ltwp_projections",
-            "The NHS Long Term Workforce Plan's baseline and projected FTE, by staff group and year.",
-            ("staff_group", "financial_year", "staff_fte"),
+            "The NHS Long Term Workforce Plan's baseline and projected staff, by staff group and year, with "
+            "the period and unit as published beside this project's readings of them (financial_year, "
+            "basis).",
+            (
+                "staff_group",
+                "period_as_published",
+                "financial_year",
+                "staff_number",
+                "unit_as_published",
+                "basis",
+            ),
             key=("staff_group", "financial_year", "source_id"),
         ),
         _extract(
@@ -1157,6 +1278,22 @@ TABLES: dict[str, Table] = {
                 }
             ),
             may_be_empty=True,
+        ),
+        _extract(
+            "quoted_estimates",
+            "Published estimates that no series here can rebuild: projections the report quotes (found as "
+            "published, never reproduced) and third parties' estimates of the report's claims (recorded "
+            "beside ours, never used as inputs).",
+            (
+                "estimate_id",
+                "is_third_party",
+                "what_is_estimated",
+                "stated_period",
+                "estimate_value",
+                "estimate_unit",
+                "data_edition",
+            ),
+            key=("estimate_id",),
         ),
         # ---- built tables (data/processed) -------------------------------------------------
         Table(
@@ -1265,6 +1402,9 @@ TABLES: dict[str, Table] = {
                 "requests_count",
                 "requests_basis",
                 "requests_index",
+                "is_deflator_forecast",
+                "is_activity_series_break",
+                "series_note",
             ),
             key=("financial_year",),
             nullable=frozenset(
@@ -1280,6 +1420,8 @@ TABLES: dict[str, Table] = {
                     "requests_count",
                     "requests_basis",
                     "requests_index",
+                    "is_deflator_forecast",
+                    "series_note",
                 }
             ),
             is_raw=False,
@@ -1300,11 +1442,22 @@ TABLES: dict[str, Table] = {
                 "years",
                 "growth_pct",
                 "annual_growth_pct",
+                "stated_extra_number",
                 "source_id",
                 "gap",
             ),
             key=("staff_group", "panel"),
-            nullable=frozenset({"end_number", "growth_pct", "annual_growth_pct", "gap"}),
+            nullable=frozenset(
+                {
+                    "basis",
+                    "start_number",
+                    "end_number",
+                    "growth_pct",
+                    "annual_growth_pct",
+                    "stated_extra_number",
+                    "gap",
+                }
+            ),
             is_raw=False,
         ),
         Table(
@@ -1336,24 +1489,29 @@ TABLES: dict[str, Table] = {
                 "is_newer_than_report",
                 "edition_data_to",
                 "vacancy_rate_pct",
+                "sector",
                 "vacancy_rate_source_id",
                 "vacancies_count",
                 "vacancies_source_id",
                 "unemployment_rate_pct",
                 "geography",
                 "unemployment_source_id",
+                "is_edition_coverage_change",
+                "series_note",
             ),
             key=("financial_year",),
             nullable=frozenset(
                 {
                     "edition_data_to",
                     "vacancy_rate_pct",
+                    "sector",
                     "vacancy_rate_source_id",
                     "vacancies_count",
                     "vacancies_source_id",
                     "unemployment_rate_pct",
                     "geography",
                     "unemployment_source_id",
+                    "series_note",
                 }
             ),
             is_raw=False,

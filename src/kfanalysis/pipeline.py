@@ -24,6 +24,7 @@ from kfanalysis.paths import project_paths
 from kfanalysis.prices import deflator
 from kfanalysis.published import ClaimResult, filter_ledger, ledger_rows, published_numbers, summary
 from kfanalysis.schemas import validate
+from kfanalysis.since import compare as compare_since_report
 from kfanalysis.sources import checksummed_files, sha256_of
 from kfanalysis.write import csv_bytes, png_bytes, staged_outputs
 
@@ -70,6 +71,9 @@ def build_tables(root: Path | str | None = None, progress: Progress | None = Non
         table = module.build(root)
         built.tables[module.TABLE] = table
         results.update(module.claims(table))
+        # Claims resting on raw rows the figure's table does not hold (quoted estimates, other years).
+        if hasattr(module, "claims_from_raw"):
+            results.update(module.claims_from_raw(root))
         other_deflator.update(_with_other_deflator(module, root))
     say(f"[{steps}/{steps}] ledger of published numbers")
     ledger = ledger_rows(published_numbers(root), results, planned_reasons(), other_deflator)
@@ -110,6 +114,19 @@ def ledger(
     table = build_tables(root).ledger
     assert table is not None, "build_tables always sets the ledger"
     return filter_ledger(table, figure=figure, status=status)
+
+
+def since_report(root: Path | str | None = None) -> pl.DataFrame:
+    """Whether each figure's statement still holds on the newest official data, built afresh.
+
+    One row per figure: the statement, its value in the report's last year, the newest value and
+    its year, the verdict (holds, reversed or cannot tell) and why, flags for forecast deflator
+    years and breaks in series, and what checking the figure's published numbers found. See
+    ``kfanalysis.since`` for the rules.
+    """
+    built = build_tables(root)
+    assert built.ledger is not None, "build_tables always sets the ledger"
+    return compare_since_report(built.tables, built.ledger)
 
 
 def manifest(root: Path | str | None = None) -> bytes:

@@ -77,7 +77,7 @@ class FigureSpec:
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("fig1", "Daily NHS activity by setting", "fig1_activity"),
-    FigureSpec("fig2", "Spending by sector, 2021/22", "fig2_spending"),
+    FigureSpec("fig2", "Spending by sector, 2021/22", "fig2_spending", partly=True),
     FigureSpec(
         "fig3",
         "Growth in NHS trust spending by trust type, 2016/17 to 2021/22",

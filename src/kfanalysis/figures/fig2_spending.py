@@ -34,7 +34,7 @@ from kfanalysis.errors import FigureInputError
 from kfanalysis.fields import PRIMARY_CARE_LINES, SPENDING_SECTORS, TRUST_MEASURES
 from kfanalysis.loader import load
 from kfanalysis.prices import deflator, real_column_name, to_real_terms
-from kfanalysis.published import ClaimResult, Computed, Missing
+from kfanalysis.published import ClaimResult, Computed, Missing, status_of
 from kfanalysis.schemas import validate
 from kfanalysis.trust_types import needed_text, sector_totals, year_rows
 
@@ -50,6 +50,8 @@ INPUTS = (
     "trust_accounts",
     "gdp_deflator",
     "gdp_deflator_2023_06",
+    "quoted_estimates",
+    "published_numbers",
 )
 
 #: Claims stated in real terms: the ledger recomputes them under every deflator edition held.
@@ -66,6 +68,9 @@ _TRUST_BARS = (
     "ambulance trusts",
 )
 RDEL = "total resource DEL"
+#: The public health grant claim, and the year it is measured from.
+PH_GRANT_CLAIM = "fig2_public_health_grant_cut_since_2015_16"
+PH_BASE_YEAR = "2015/16"
 _NOT_FOUND = (
     "total operating expenditure by trust type from the NHS provider accounts (trust accounts "
     "consolidation files); not found"
@@ -349,11 +354,117 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
             why_differs="the report does not say which line of the accounts it sums; total operating "
             "expenditure includes spending on services other than acute care in trusts that also run them",
         ),
-        "fig2_public_health_grant_cut_since_2015_16": Missing(
-            missing_input="the 2015/16 public health grant total after the in-year cut, and the basis of the "
-            "claim (cash, real or per head; end year)",
-            why="only the total as announced before the £200m in-year cut was found, and the revised total "
-            "must not be worked out by subtraction",
+    }
+
+
+def public_health_grant_bases(root: Path | str | None = None) -> pl.DataFrame:
+    """The fall in the public health grant from its initial 2015/16 allocation, on every basis computable.
+
+    The claim "cut by more than a quarter since 2015/16" names neither its basis nor its end year.
+    Each allocation held from the report's year on is compared with the initial 2015/16
+    allocation (before the in-year saving, the base the Health Foundation uses) in cash and in
+    real terms (HM Treasury deflator, March 2023). The per-person basis needs ONS mid-year
+    population estimates for England, which are not held, so it has no row: it is named as the
+    missing input instead.
+
+    Returns:
+        One row per end year and basis: end_year, basis, grant_fall_pct (a fall is positive).
+    """
+    grant = load("public_health_grant", root)
+    by_year = dict(zip(grant["financial_year"], grant["grant_gbp_bn"], strict=True))
+    if PH_BASE_YEAR not in by_year:
+        raise FigureInputError(
+            f"data/raw/public_health_grant.csv has no {PH_BASE_YEAR} allocation\n"
+            "  Fix: restore the initial 2015/16 allocation (before the in-year saving), with its source."
+        )
+    index = deflator(root=root)
+    level = dict(zip(index["financial_year"], index["gdp_deflator_index"], strict=True))
+    base = by_year[PH_BASE_YEAR]
+    rows = []
+    # End years from the report's own year on: the claim says "since 2015/16" of the present.
+    for year in sorted(y for y in by_year if y >= REPORT_YEAR):
+        cash = by_year[year] / base
+        rows.append({"end_year": year, "basis": "cash", "grant_fall_pct": 100 * (1 - cash)})
+        real = cash * level[PH_BASE_YEAR] / level[year]
+        rows.append({"end_year": year, "basis": "real terms", "grant_fall_pct": 100 * (1 - real)})
+    return pl.DataFrame(
+        rows, schema={"end_year": pl.String, "basis": pl.String, "grant_fall_pct": pl.Float64}, orient="row"
+    )
+
+
+def third_party_grant_estimates(root: Path | str | None = None) -> pl.DataFrame:
+    """The Health Foundation's published estimates of the cut, shown beside ours and never used as inputs."""
+    estimates = load("quoted_estimates", root)
+    return estimates.filter(
+        pl.col("is_third_party") & (pl.col("estimate_unit") == "% real-terms cut per person")
+    ).select("stated_period", "estimate_value", "data_edition", "source_id")
+
+
+def _combinations_tried(
+    hypotheses: pl.DataFrame, column: str, claim: dict[str, object], unit: str, prefix: str = ""
+) -> str:
+    """Every combination of the four lines tried for one claim, in words: range, matches, nearest two."""
+    published = float(claim["published_value"])  # type: ignore[arg-type]
+    digits = int(claim["precision_decimals"])  # type: ignore[call-overload]
+    values = hypotheses[column].to_list()
+    matches = sum(status_of(published, "rounds_to", digits, v) == "reproduced" for v in values)
+    nearest = hypotheses.sort((pl.col(column) - published).abs()).head(2)
+    return (
+        f"all {hypotheses.height} combinations of the four lines were tried ({prefix}{min(values):.1f}{unit} "
+        f"to {prefix}{max(values):.1f}{unit}) and {matches} round to the report's figure; the nearest are "
+        + " and ".join(f"{r['lines']}, {prefix}{r[column]:.2f}{unit}" for r in nearest.iter_rows(named=True))
+    )
+
+
+def claims_from_raw(root: Path | str | None = None) -> dict[str, ClaimResult]:
+    """Claims that rest on raw tables outside the figure's own table (years it does not show).
+
+    The two primary care claims are also given by :func:`claims` (which the other deflator
+    edition recomputes); here their reasons gain every combination of lines tried, which needs
+    the lines themselves, and their values are the same sum of all four lines.
+    """
+    hypotheses = primary_care_hypotheses(root)
+    claims_table = load("published_numbers", root)
+    claim = {r["claim_id"]: r for r in claims_table.iter_rows(named=True)}
+    all_four = hypotheses.filter(pl.col("n_lines") == len(PRIMARY_CARE_LINES)).row(0, named=True)
+    spend_id, share_id = "fig2_primary_care_spend_2021_22", "fig2_primary_care_share_2021_22"
+    primary = {
+        spend_id: Computed(
+            value=float(all_four["spending_cash_gbp_bn"]),
+            method="sum of the four primary care contract lines of the DHSC accounts for 2021/22, cash",
+            why_differs=_combinations_tried(hypotheses, "spending_cash_gbp_bn", claim[spend_id], "bn", "£")
+            + "; the report may have left out Covid-19 payments, which the accounts do not split out, or "
+            "used another definition it does not state",
+        ),
+        share_id: Computed(
+            value=float(all_four["share_of_dhsc_rdel_pct"]),
+            method="the four primary care lines as a share of DHSC total resource DEL outturn, 2021/22",
+            why_differs=_combinations_tried(hypotheses, "share_of_dhsc_rdel_pct", claim[share_id], "%")
+            + "; the denominator matches the report's (its figure equals its own £14.9bn over total "
+            "resource DEL), so the numerator differs as in the claim above",
+        ),
+    }
+    bases = public_health_grant_bases(root)
+    tried = "; ".join(
+        f"{r['basis']} to {r['end_year']}: {abs(r['grant_fall_pct']):.1f}% "
+        + ("lower" if r["grant_fall_pct"] > 0 else "higher")
+        for r in bases.iter_rows(named=True)
+    )
+    theirs = "; ".join(
+        f"{r['estimate_value']:g}% ({r['stated_period']}, {r['data_edition']}, {r['source_id']})"
+        for r in third_party_grant_estimates(root).iter_rows(named=True)
+    )
+    return {
+        **primary,
+        PH_GRANT_CLAIM: Missing(
+            missing_input="ONS mid-year population estimates for England for mid-2015 and the end year, "
+            "needed for the per-person real-terms basis",
+            why=f"bases tried from the initial {PH_BASE_YEAR} allocation (before the £200m in-year saving): "
+            f"{tried}; none is more than a quarter. That allocation counts services for children aged 0-5 "
+            "for half the year only, and no published full-year 2015/16 total was found. The per-person "
+            "basis, the Health Foundation's, could not be computed: ONS's England estimate for mid-2015 "
+            "was not found on any page read (mid-2023 was). The Health Foundation's own estimates, a "
+            f"third party's, not inputs: {theirs}",
         ),
     }
 

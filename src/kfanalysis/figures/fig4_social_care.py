@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line, shade, shade_newer_years, with_gaps
+from kfanalysis.charts import add_source_line, mark_breaks, shade, shade_newer_years, with_gaps
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.paths import project_paths
@@ -66,8 +66,27 @@ REPORT_LAST = "2021/22"
 #: The latest year any edition available before the report (February 2024) covered.
 LATEST_BEFORE_REPORT = "2022/23"
 COVID_YEARS = ("2020/21", "2021/22")
+#: The first year whose activity counts come from client level data (CLD) instead of the SALT
+#: return: DHSC's Adult social care activity report, England: 2024 to 2025 (October 2025) is built
+#: from CLD and calls the change of source significant. Counts from then on are a new series, so
+#: none is joined to the SALT years; the table flags the break instead of hiding it.
+CLIENT_LEVEL_DATA_FROM = "2024/25"
+ACTIVITY_BREAK_NOTE = (
+    "activity from client level data, not the SALT return: a break in series, so no count is joined "
+    "to the earlier years"
+)
 LTS = "long-term support during the year"
 REQUESTS = "requests for support from new clients"
+YEAR_END = "long-term support at year end (31 March)"
+ST_MAX = "short-term support to maximise independence (ST-Max), completed episodes"
+#: The Social care 360 claim of people supported, and every official count it is tested on, in order;
+#: the first is the ledger's value, the others are the alternatives the official tables give.
+SC360_SUPPORTED_CLAIM = "fig4_sc360_supported_change_2015_16_2022_23"
+SUPPORTED_BASES: dict[str, tuple[str, ...]] = {
+    "people receiving long-term support during the year": (LTS,),
+    "people receiving long-term support at year end (31 March)": (YEAR_END,),
+    "long-term support during the year plus completed short-term (ST-Max) episodes": (LTS, ST_MAX),
+}
 #: Series plotted, with the labels readers see.
 SERIES = {
     "gce_real_index": "Gross current expenditure, real terms (2021/22 prices)",
@@ -157,7 +176,8 @@ def build(root: Path | str | None = None, deflator_edition: str | None = None) -
     spending = _best_rows(
         load("asc_expenditure", root).filter(pl.col("price_basis") == "cash"), ["financial_year"], root
     )
-    activity = load("asc_activity", root)
+    # SALT years only: a count from client level data would join a different series to this one.
+    activity = load("asc_activity", root).filter(pl.col("financial_year") < CLIENT_LEVEL_DATA_FROM)
     counts = {
         name: activity_counts(activity, measure, name, root)
         for name, measure in (("long_term_support", LTS), ("requests", REQUESTS))
@@ -182,9 +202,15 @@ def build(root: Path | str | None = None, deflator_edition: str | None = None) -
     table = to_real_terms(
         table, "gce_cash_gbp_bn", index=index, allow_forecast=True, price_basis=None
     ).rename({real_column_name("gce_cash_gbp_bn"): "gce_real_2021_22_gbp_bn"})
-    chained = index.select("financial_year", pl.col("is_chained").alias("is_deflator_chained"))
+    chained = index.select(
+        "financial_year",
+        pl.col("is_chained").alias("is_deflator_chained"),
+        pl.col("is_forecast").alias("is_deflator_forecast"),
+    )
+    has_real = pl.col("gce_real_2021_22_gbp_bn").is_not_null()
     table = table.join(chained, on="financial_year", how="left").with_columns(
-        pl.when(pl.col("gce_real_2021_22_gbp_bn").is_not_null()).then(pl.col("is_deflator_chained"))
+        pl.when(has_real).then(pl.col("is_deflator_chained")),
+        pl.when(has_real).then(pl.col("is_deflator_forecast")),
     )
     _check_base_year(table)
     table = table.with_columns(
@@ -193,6 +219,10 @@ def build(root: Path | str | None = None, deflator_edition: str | None = None) -
         _index("requests_count", "requests_index"),
         pl.col("financial_year").is_in(COVID_YEARS).alias("is_covid_year"),
         (pl.col("financial_year") > LATEST_BEFORE_REPORT).alias("is_newer_than_report"),
+        (pl.col("financial_year") >= CLIENT_LEVEL_DATA_FROM).alias("is_activity_series_break"),
+        pl.when(pl.col("financial_year") >= CLIENT_LEVEL_DATA_FROM)
+        .then(pl.lit(ACTIVITY_BREAK_NOTE))
+        .alias("series_note"),
     )
     return validate(TABLE, table.select(fields.table(TABLE).columns).sort("financial_year"))
 
@@ -296,6 +326,19 @@ def plot(table: pl.DataFrame) -> Figure:
     shade_newer_years(axes, table["is_newer_than_report"].to_list())
     for colour, marker, (column, label) in zip(palette, ("o", "s", "^"), SERIES.items(), strict=False):
         axes.plot(positions, with_gaps(table[column].to_list()), marker=marker, color=colour, label=label)
+    forecast = table.with_row_index("position").filter(pl.col("is_deflator_forecast").fill_null(False))
+    axes.scatter(
+        forecast["position"].to_list(),
+        forecast["gce_real_index"].to_list(),
+        s=90,
+        facecolors="none",
+        edgecolors="0.2",
+        zorder=4,
+        label="Real terms on forecast deflator years (March 2023 edition)",
+    )
+    mark_breaks(
+        axes, table["is_activity_series_break"].to_list(), "Activity series break (client level data)"
+    )
     axes.axhline(100, color="0.4", linewidth=0.8)
     axes.set_xticks(positions, years)
     axes.tick_params(axis="x", rotation=45)
@@ -343,15 +386,6 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
             "the count was not below its 2015/16 level",
             f"long-term support for {REPORT_LAST}",
         ),
-        "fig4_sc360_supported_change_2015_16_2022_23": _change_claim(
-            table,
-            "long_term_support_index",
-            LATEST_BEFORE_REPORT,
-            lts,
-            "the official totals for long-term support during the year fall by more than 2%; Social "
-            "care 360 does not say which count it used",
-            "long-term support for 2022/23",
-        ),
         "fig4_sc360_requests_change_2015_16_2022_23": _change_claim(
             table,
             "requests_index",
@@ -361,6 +395,70 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
             "of NHS Digital's two published age bands",
             "total requests for support from new clients in 2015/16, as published by NHS Digital",
         ),
+    }
+
+
+def supported_change_bases(root: Path | str | None = None) -> pl.DataFrame:
+    """The change in people supported, 2015/16 to 2022/23, on every basis the official tables give.
+
+    Social care 360 says 2% fewer people received long-term support but not which count it used.
+    NHS Digital publishes a count during the year, a count at 31 March, and completed short-term
+    (ST-Max) episodes; each basis is one of these or a sum of them, each count taken as
+    :func:`activity_counts` takes it (the exact total, else the sum of the age bands).
+
+    Returns:
+        basis, count_2015_16, count_2022_23 and change_pct, one row per basis, in the order of
+        :data:`SUPPORTED_BASES`; a basis lacking a year has empty counts and change.
+    """
+    activity = load("asc_activity", root)
+    counts: dict[str, dict[str, int]] = {}
+    for measure in {m for measures in SUPPORTED_BASES.values() for m in measures}:
+        frame = activity_counts(activity, measure, "n", root)
+        counts[measure] = dict(zip(frame["financial_year"], frame["n_count"], strict=True))
+    rows = []
+    for basis, measures in SUPPORTED_BASES.items():
+        ends = []
+        for year in (BASE_YEAR, LATEST_BEFORE_REPORT):
+            parts = [counts[m].get(year) for m in measures]
+            ends.append(None if any(p is None for p in parts) else sum(p for p in parts if p is not None))
+        first, last = ends
+        change = None if first is None or last is None else 100 * (last / first - 1)
+        rows.append({"basis": basis, "count_2015_16": first, "count_2022_23": last, "change_pct": change})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "basis": pl.String,
+            "count_2015_16": pl.Int64,
+            "count_2022_23": pl.Int64,
+            "change_pct": pl.Float64,
+        },
+        orient="row",
+    )
+
+
+def claims_from_raw(root: Path | str | None = None) -> dict[str, ClaimResult]:
+    """Claims whose alternative bases rest on raw counts the figure's table does not hold."""
+    bases = supported_change_bases(root)
+    first = bases.row(0, named=True)
+    if first["change_pct"] is None:
+        return {
+            SC360_SUPPORTED_CLAIM: Missing(
+                f"{LTS} for {BASE_YEAR} and {LATEST_BEFORE_REPORT}",
+                f"no {BASE_YEAR} or {LATEST_BEFORE_REPORT} value in data/raw",
+            )
+        }
+    tried = "; ".join(
+        f"{r['basis']}: " + ("not held" if r["change_pct"] is None else f"{r['change_pct']:+.1f}%")
+        for r in bases.iter_rows(named=True)
+    )
+    return {
+        SC360_SUPPORTED_CLAIM: Computed(
+            float(first["change_pct"]),
+            f"clients receiving long-term support during the year, {BASE_YEAR} to {LATEST_BEFORE_REPORT}",
+            "Social care 360 does not say which count it used. Official bases tried "
+            f"({BASE_YEAR} to {LATEST_BEFORE_REPORT}): {tried}. The last adds episodes to people, so it is "
+            "a check of scale, not a count of people",
+        )
     }
 
 
@@ -379,5 +477,20 @@ def alt_text(table: pl.DataFrame) -> str:
         f"adult social care, people receiving long-term support during the year, and requests for support. "
         f"By {REPORT_LAST} real spending had changed by {signed(spend)}, people supported by "
         f"{signed(support)} and requests by {signed(requests)} since 2015/16. "
-        "Covid-19 years 2020/21 and 2021/22 are shaded."
+        "Covid-19 years 2020/21 and 2021/22 are shaded." + _flags_text(table)
     )
+
+
+def _flags_text(table: pl.DataFrame) -> str:
+    """The forecast-deflator years and the activity break, in words, for the alt text."""
+    forecast = table.filter(pl.col("is_deflator_forecast").fill_null(False))["financial_year"].to_list()
+    breaks = table.filter(pl.col("is_activity_series_break"))["financial_year"].to_list()
+    text = ""
+    if forecast:
+        text += f" Real spending for {', '.join(forecast)} rests on forecast deflator years and is ringed."
+    if breaks:
+        text += (
+            f" From {breaks[0]} activity comes from client level data, a break in series marked by a dashed "
+            "line; no count is drawn from then."
+        )
+    return text

@@ -12,11 +12,12 @@ its own period and counting basis:
 * Past five years: the September snapshots of 2016 and 2021 (in 2016/17 and
   2021/22). Full-time equivalents where both ends were found; for consultants
   only headcount was found for 2021, so their past growth is in headcount.
-* Next five years, 2021/22 to 2026/27: for fully qualified GPs, the report's
-  3,000 added to the September 2021 full-time equivalent count. The report does
-  not say which GPs or which basis it means; the row says so. For consultants
-  neither the plan's 2026/27 level nor a statement of the report's was found:
-  the row keeps its start and leaves its end empty.
+* Next five years, 2021/22 to 2026/27: for GPs, the report's 3,000 as it
+  states it. The report names no staff group (all GPs or fully qualified), no
+  basis and no starting level, so no growth rate is computed from it and the
+  chart shows the number as the report's statement, not as a bar. For
+  consultants neither the plan's 2026/27 level nor a statement of the report's
+  was found: the row keeps its start and leaves its end empty.
 * The plan's fifteen years, 2021/22 to 2036/37, as the National Audit Office
   (March 2024, after the report) reports its modelling, in full-time
   equivalents: a separate comparison with its own period.
@@ -55,6 +56,8 @@ GROUPS = ("HCHS consultants", "fully qualified GPs")
 PANELS = fields.FIG5_PANELS
 #: The report's statement of extra GPs by 2026/27 (a claim in published_numbers.csv).
 GP_STATEMENT_CLAIM = "fig5_ltwp_extra_gps_by_2026_27"
+#: The report itself, the source of its own statements.
+REPORT_SOURCE = "kf_care_closer_to_home_2024"
 #: The chart's wording for a number only the report states.
 STATEMENT_LABEL = "report's statement, not an official projection"
 
@@ -92,8 +95,7 @@ def _value(frame: pl.DataFrame, **equal: str) -> tuple[float, str]:
     rows = frame.filter(pl.all_horizontal([pl.col(k) == v for k, v in equal.items()]))
     if rows.height != 1:
         raise FigureInputError(f"expected one row for {equal}, found {rows.height}")
-    value_column = "staff_number" if "staff_number" in rows.columns else "staff_fte"
-    return float(rows[value_column][0]), str(rows["source_id"][0])
+    return float(rows["staff_number"][0]), str(rows["source_id"][0])
 
 
 def _statement(claims: pl.DataFrame, claim_id: str) -> float:
@@ -111,13 +113,14 @@ def _growth_row(
     group: str,
     panel: str,
     evidence: str,
-    basis: str,
+    basis: str | None,
     label: str,
-    start: float,
+    start: float | None,
     end: float | None,
     years: float,
     source: str,
     gap: str | None = None,
+    stated_extra: float | None = None,
 ) -> dict[str, object]:
     """One row of the figure's table: a period's growth, in total and a year (empty without an end)."""
     return {
@@ -129,8 +132,9 @@ def _growth_row(
         "start_number": start,
         "end_number": end,
         "years": years,
-        "growth_pct": None if end is None else growth_pct(start, end),
-        "annual_growth_pct": None if end is None else annual_growth_pct(start, end, years),
+        "growth_pct": None if end is None or start is None else growth_pct(start, end),
+        "annual_growth_pct": None if end is None or start is None else annual_growth_pct(start, end, years),
+        "stated_extra_number": stated_extra,
         "source_id": source,
         "gap": gap,
     }
@@ -166,21 +170,23 @@ def _next_row(
     label = f"{NEXT_START} to {NEXT_END}"
     years = _fy_years(NEXT_START, NEXT_END)
     if group == "fully qualified GPs":
-        start, source = _value(workforce, staff_group=group, basis="FTE", snapshot_date=PAST_END)
+        # The report says "GPs" and gives a number of extra staff, but no staff group, basis, level or
+        # rate: the row keeps its number as stated and computes nothing from it.
         extra = _statement(claims, GP_STATEMENT_CLAIM)
         return _growth_row(
             group,
             PANELS[1],
             "report's own statement",
-            "FTE",
+            None,
             f"{label} ({STATEMENT_LABEL})",
-            start,
-            start + extra,
+            None,
+            None,
             years,
-            source,
-            f"the report's {extra:,.0f} more GPs by {NEXT_END}, added to fully qualified GPs (FTE) in "
-            f"{_label(PAST_END)}; the report does not say whether it counts GPs in training or which "
-            "basis it uses, and the plan's own 2026/27 figure was not found",
+            REPORT_SOURCE,
+            f"the report states {extra:,.0f} more GPs by {NEXT_END} without saying which GPs (all, or fully "
+            "qualified), which basis or from what level, so no growth rate is computed from it; the plan's "
+            "own 2026/27 figure was not found",
+            stated_extra=extra,
         )
     start, source = _value(plan, staff_group=group, financial_year=NEXT_START)
     return _growth_row(
@@ -214,6 +220,47 @@ def _plan_row(plan: pl.DataFrame, group: str) -> dict[str, object]:
     )
 
 
+def _since_row(workforce: pl.DataFrame, group: str, basis: str) -> dict[str, object]:
+    """From the past series' end (September 2021) to the newest September count on the same basis.
+
+    Only September snapshots continue the series (the count moves within a year), and only the
+    basis of the past five years, so the two rows compare like with like. Without a newer
+    September the row keeps its start and says what was not found.
+    """
+    start, source = _value(workforce, staff_group=group, basis=basis, snapshot_date=PAST_END)
+    later = workforce.filter(
+        (pl.col("staff_group") == group)
+        & (pl.col("basis") == basis)
+        & pl.col("snapshot_date").str.ends_with("-09-30")
+        & (pl.col("snapshot_date") > PAST_END)
+    ).sort("snapshot_date")
+    if later.height == 0:
+        return _growth_row(
+            group,
+            PANELS[3],
+            "not found",
+            basis,
+            f"{_label(PAST_END)} to newest September (not found)",
+            start,
+            None,
+            0.0,
+            source,
+            f"no national {basis} figure for {group} for any September after {_label(PAST_END)} was found",
+        )
+    newest = later.row(-1, named=True)
+    return _growth_row(
+        group,
+        PANELS[3],
+        "official count",
+        basis,
+        f"{_label(PAST_END)} to {_label(newest['snapshot_date'])} (after the report)",
+        start,
+        float(newest["staff_number"]),
+        _years_between(PAST_END, newest["snapshot_date"]),
+        str(newest["source_id"]),
+    )
+
+
 def build(root: Path | str | None = None) -> pl.DataFrame:
     """Build the Figure 5 table: past five years, next five years and the plan, per staff group."""
     workforce = load("doctors_workforce", root)
@@ -224,6 +271,7 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
         rows.append(_past_row(workforce, group))
         rows.append(_next_row(workforce, plan, claims, group))
         rows.append(_plan_row(plan, group))
+        rows.append(_since_row(workforce, group, _past_basis(workforce, group)))
     return validate(TABLE, pl.DataFrame(rows).select(fields.table(TABLE).columns))
 
 
@@ -283,10 +331,13 @@ def plot(table: pl.DataFrame) -> Figure:
             row = row_of(table, group, panel)
             x = i + (offset - 0.5) * width
             if row["annual_growth_pct"] is None:
+                stated = row["evidence"] == "report's own statement"
                 left.text(
                     x,
                     0.05,
-                    "plan's 2026/27\nlevel not found",
+                    "no rate: the report\nstates a number only"
+                    if stated
+                    else "plan's 2026/27\nlevel not found",
                     ha="center",
                     va="bottom",
                     fontsize=7.5,
@@ -306,10 +357,12 @@ def plot(table: pl.DataFrame) -> Figure:
             )
             labelled.add(label)
             _annotate(left, bar, _bar_label(row))
+    _draw_since(left, table, palette[3], width)
     rates = [r for r in table["annual_growth_pct"].to_list() if r is not None]
     limits = (min(0.0, *rates) - 1.5, max(0.0, *rates) + 2.0)  # one scale on both panels, room for labels
     _finish(left, names, limits, "Past five years and next five years\n(each bar labelled with its basis)")
     left.legend(fontsize=7.5, loc="upper left")
+    _state_the_report(left, table)
     for i, group in enumerate(GROUPS):
         row = row_of(table, group, PANELS[2])
         (bar,) = right.bar([i], [row["annual_growth_pct"]], 0.5, color=palette[2])
@@ -324,12 +377,51 @@ def plot(table: pl.DataFrame) -> Figure:
     add_source_line(
         figure,
         "Sources: NHS Digital workforce statistics (consultants: headcount; GPs: FTE); the report's own "
-        "3,000 more GPs by 2026/27 (the plan's tables were not found);\n"
+        "statement of extra GPs by 2026/27, as stated (the plan's tables were not found);\n"
         "NHS Long Term Workforce Plan as reported by the National Audit Office (FTE). "
         "Headcount and FTE are never in one bar pair without a label.",
     )
     figure.tight_layout()
     return figure
+
+
+def _state_the_report(axes: Axes, table: pl.DataFrame) -> None:
+    """The report's own statements of the next five years, as it words them: a number, never a bar."""
+    stated = table.filter(pl.col("stated_extra_number").is_not_null())
+    lines = [
+        f"Report's statement: {r['stated_extra_number']:,.0f} more GPs by {NEXT_END}"
+        for r in stated.iter_rows(named=True)
+    ]
+    if not lines:
+        return
+    axes.text(
+        0.98,
+        0.97,
+        "\n".join(lines) + "\n(staff group, basis and level not stated;\nnot an official projection)",
+        transform=axes.transAxes,
+        ha="right",
+        va="top",
+        fontsize=7.5,
+        bbox={"facecolor": "white", "edgecolor": "0.6", "pad": 3.0},
+    )
+def _draw_since(axes: Axes, table: pl.DataFrame, colour: object, width: float) -> None:
+    """A third bar per group, apart from the report's two: growth since the report, where found."""
+    for i, group in enumerate(GROUPS):
+        row = row_of(table, group, PANELS[3])
+        x = i + 1.5 * width
+        if row["annual_growth_pct"] is None:
+            axes.text(x, 0.05, "newer count\nnot found", ha="center", va="bottom", fontsize=7, rotation=90)
+            continue
+        (bar,) = axes.bar(
+            [x],
+            [float(row["annual_growth_pct"])],  # type: ignore[arg-type]
+            width,
+            color=colour,
+            hatch="xx",
+            edgecolor="white",
+            label=f"After the report: {str(row['period_label']).split(' (')[0]}",
+        )
+        _annotate(axes, bar, f"{row['annual_growth_pct']:+.1f}%\n{row['basis']}")
 
 
 def _annotate(axes: Axes, bar: Rectangle, text: str) -> None:
@@ -348,6 +440,7 @@ def _annotate(axes: Axes, bar: Rectangle, text: str) -> None:
 def _finish(axes: Axes, names: dict[str, str], limits: tuple[float, float], title: str) -> None:
     axes.axhline(0, color="0.3", linewidth=0.8)
     axes.set_ylim(*limits)
+    axes.set_xlim(-0.6, len(GROUPS) - 0.4)  # every slot inside the frame, with or without a bar
     axes.set_xticks(range(len(GROUPS)), [names[g] for g in GROUPS])
     axes.set_title(title, fontsize=9.5)
 
@@ -357,7 +450,13 @@ def alt_text(table: pl.DataFrame) -> str:
     parts = []
     for row in table.iter_rows(named=True):
         what = f"{row['staff_group']}, {row['panel']} ({row['period_label']})"
-        if row["annual_growth_pct"] is None:
+        if row["stated_extra_number"] is not None:
+            parts.append(
+                f"{row['panel']} ({row['period_label']}): the report states "
+                f"{row['stated_extra_number']:,.0f} more GPs, with no staff group, basis or rate; "
+                "no bar is drawn"
+            )
+        elif row["annual_growth_pct"] is None:
             parts.append(f"{what}: not found")
         else:
             parts.append(
@@ -374,16 +473,18 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         "fig5_consultant_growth_2016_17_2021_22": Computed(
             float(consultants["growth_pct"]),  # type: ignore[arg-type]
             f"consultants, {consultants['basis']}, {consultants['period_label']}",
-            "the consultant count here is headcount: NHS Digital's full-time equivalent for September 2021 "
-            "was not found, and the report does not say which measure or month it used"
+            f"bases tried: {consultants['basis']}, {consultants['period_label']}, "
+            f"{float(consultants['growth_pct']):+.1f}%; full-time equivalent: not found for September 2021. "  # type: ignore[arg-type]
+            "The report does not say which measure or month it used"
             if consultants["basis"] != "FTE"
             else "a different month or edition",
         ),
         "fig5_gp_growth_2016_17_2021_22": Computed(
             float(gps["growth_pct"]),  # type: ignore[arg-type]
             f"fully qualified GPs, {gps['basis']}, {gps['period_label']}",
-            "fully qualified GPs fell over the period; the report's rise probably counts all GPs including "
-            "those in training, a series not found on NHS Digital's revised basis",
+            f"bases tried: fully qualified GPs, {gps['basis']}, {gps['period_label']}, "
+            f"{float(gps['growth_pct']):+.1f}%; all GPs including those in training: not found on NHS "  # type: ignore[arg-type]
+            "Digital's revised basis. The report's rise probably counts all GPs",
         ),
         GP_STATEMENT_CLAIM: Missing(
             "the NHS Long Term Workforce Plan's own projection of GPs for 2026/27 (its tables by staff "

@@ -35,6 +35,7 @@ from kfanalysis import fields
 from kfanalysis.charts import add_source_line
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
+from kfanalysis.periods import FinancialYear
 from kfanalysis.published import ClaimResult, Missing, published_numbers
 from kfanalysis.schemas import validate
 from kfanalysis.trends import GrowthFit, annual_growth_pct, fit_annual_growth, growth_pct
@@ -116,7 +117,10 @@ def _statement_rows(root: Path | str | None) -> list[dict[str, object]]:
             "years_from_start": None,
             "qualifier": row["qualifier"],
             "value": row["stated_value"],
-            "value_unit": row["stated_unit"],
+            # The publisher's unit where it gives one; otherwise our reading, marked as ours.
+            "value_unit": row["stated_unit"]
+            if row["stated_unit"] != "not stated"
+            else f"{row['unit_read_as']} (unit not stated; our reading)",
             "source_id": row["source_id"],
         }
         for row in statements.iter_rows(named=True)
@@ -208,13 +212,27 @@ def _statement_text(row: dict[str, object]) -> str:
     if row["value_unit"] == "% change":
         qualifier = "" if row["qualifier"] == "as stated" else f"{row['qualifier']} "
         return f"{qualifier}{value:+.0f}%"
-    return f"{value:,.0f} {row['value_unit']}"
+    unit = str(row["value_unit"])
+    if unit.endswith("our reading)"):
+        return f"{value:,.0f} {unit.split(' ')[0]} (our reading)"
+    return f"{value:,.0f} {unit}"
 
 
-def _short(who: str, limit: int = 95) -> str:
+def _short(who: str, limit: int = 82) -> str:
     """The statement's subject without its bracketed caveat, cut to fit one table line."""
     head = who.split(" (")[0]
     return head if len(head) <= limit else head[: limit - 1].rstrip() + "\u2026"
+
+
+def _future_title(period: str) -> str:
+    """The right panel's title: the span the report's statement covers, not the ten years of the caption.
+
+    The report's caption compares ten years with ten, but its only number for the future runs five
+    years, to 2026/27; the title says so, so the panel is not read as a ten-year projection.
+    """
+    start, _, end = period.partition(" to ")
+    years = int(FinancialYear.parse(end) - FinancialYear.parse(start))
+    return f"The report's statement for {start} to {end}\n({years} years, not the caption's ten)"
 
 
 def plot(table: pl.DataFrame) -> Figure:
@@ -255,7 +273,7 @@ def plot(table: pl.DataFrame) -> Figure:
     )
     report = table.filter(pl.col("evidence") == "report's own statement").row(0, named=True)
     future.axis("off")
-    future.set_title("Next ten years", fontsize=9.5)
+    future.set_title(_future_title(str(report["period_label"])), fontsize=9.5)
     future.text(
         0.0,
         0.95,
@@ -286,7 +304,7 @@ def plot(table: pl.DataFrame) -> Figure:
             ],
             loc="upper center",
             cellLoc="left",
-            colWidths=(0.6, 0.12, 0.11, 0.17),
+            colWidths=(0.53, 0.12, 0.18, 0.17),
         )
         grid_table.auto_set_font_size(False)
         grid_table.set_fontsize(7)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line, place_labels, shade_newer_years, with_gaps
+from kfanalysis.charts import add_source_line, mark_breaks, place_labels, shade_newer_years, with_gaps
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
@@ -38,11 +38,22 @@ if TYPE_CHECKING:
 
 TABLE = "fig7_vacancies"
 #: The raw tables this figure reads (and no others).
-INPUTS = ("social_care_vacancies", "unemployment_rate")
+INPUTS = ("social_care_vacancies", "unemployment_rate", "quoted_estimates")
+#: The claim that quotes Skills for Care's projection, and the raw row that holds it.
+EXTRA_STAFF_CLAIM, EXTRA_STAFF_ESTIMATE = "fig7_social_care_extra_staff_by_2035", "asc_extra_jobs_by_2035"
 #: The years the report's chart covers.
 REPORT_FIRST, REPORT_LAST = FinancialYear.parse("2012/13"), FinancialYear.parse("2022/23")
 #: Years for which the published claims need a vacancy count.
 CLAIM_YEARS = ("2020/21", "2022/23")
+#: Editions (by the last year they cover) that count a different set of posts from the editions
+#: before them, and what differs. Skills for Care's 2025 edition (data to 2024/25) gives 1.6 million
+#: filled posts, 3.4% up on the year, which cannot follow from the 2024 edition's 1,705,000 for
+#: 2023/24; its employer shares also sum to 100% with no NHS share (see the raw row's note).
+COVERAGE_CHANGES = {
+    "2024/25": "Skills for Care's 2025 edition counts a different set of posts from earlier editions "
+    "(its filled posts and their change on the year do not follow from the 2024 edition), so its rate is "
+    "not a like-for-like continuation",
+}
 
 
 def _one_edition_per_year(vacancies: pl.DataFrame) -> pl.DataFrame:
@@ -61,6 +72,7 @@ def _one_edition_per_year(vacancies: pl.DataFrame) -> pl.DataFrame:
             "financial_year",
             "edition_data_to",
             "vacancy_rate_pct",
+            "sector",
             pl.col("source_id").alias("vacancy_rate_source_id"),
             "vacancies_count",
             pl.when(pl.col("vacancies_count").is_not_null())
@@ -118,6 +130,13 @@ def build(root: Path | str | None = None) -> pl.DataFrame:
     table = (
         spine.join(estimates, on="financial_year", how="left")
         .join(_unemployment(load("unemployment_rate", root), years), on="financial_year", how="left")
+        .with_columns(
+            pl.col("edition_data_to")
+            .is_in(list(COVERAGE_CHANGES))
+            .fill_null(False)
+            .alias("is_edition_coverage_change"),
+            pl.col("edition_data_to").replace_strict(COVERAGE_CHANGES, default=None).alias("series_note"),
+        )
         .select(fields.table(TABLE).columns)
     )
     _check_needed_years(table)
@@ -156,6 +175,18 @@ def fit(table: pl.DataFrame, leave_out: str | None = None) -> LineFit:
     return fit_line(period["unemployment_rate_pct"].to_list(), period["vacancy_rate_pct"].to_list())
 
 
+def sector_not_stated(table: pl.DataFrame) -> list[str]:
+    """The report's years whose vacancy rate does not say which employers it covers (marked on the chart)."""
+    period = table.filter(~pl.col("is_newer_than_report") & pl.col("vacancy_rate_pct").is_not_null())
+    return period.filter(pl.col("sector") != "all sectors")["financial_year"].to_list()
+
+
+def fit_all_sectors(table: pl.DataFrame) -> LineFit:
+    """The same fit without the years whose sector is not stated: shown beside the fit with them."""
+    kept = table.filter(~pl.col("financial_year").is_in(sector_not_stated(table)))
+    return fit(kept)
+
+
 def plot(table: pl.DataFrame) -> Figure:
     """Draw the two rates over time (left) and against each other with the fitted line (right)."""
     import seaborn as sns
@@ -176,7 +207,12 @@ def plot(table: pl.DataFrame) -> Figure:
         left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     for colour, (column, label, marker) in zip(palette, series, strict=False):
         left.plot(positions, with_gaps(table[column].to_list()), marker=marker, color=colour, label=label)
+    for year in sector_not_stated(table):
+        # Hollow, as on the right: this year's rate does not say which employers it covers.
+        rate = table.filter(pl.col("financial_year") == year)["vacancy_rate_pct"][0]
+        left.scatter([years.index(year)], [rate], facecolors="white", edgecolors=palette[0], zorder=4, s=36)
     shade_newer_years(left, table["is_newer_than_report"].to_list())
+    mark_breaks(left, table["is_edition_coverage_change"].to_list(), "New edition: coverage differs")
     left.set_xticks(positions, years)
     left.set_xlabel("Financial year")
     left.set_ylabel("Per cent")
@@ -191,10 +227,43 @@ def plot(table: pl.DataFrame) -> Figure:
     )
     xs = period["unemployment_rate_pct"].to_list()
     ys = period["vacancy_rate_pct"].to_list()
-    sns.scatterplot(x=xs, y=ys, color=palette[0], zorder=3, ax=right, s=40)
+    unsure = sector_not_stated(table)
+    stated = period.filter(~pl.col("financial_year").is_in(unsure))
+    sns.scatterplot(
+        x=stated["unemployment_rate_pct"].to_list(),
+        y=stated["vacancy_rate_pct"].to_list(),
+        color=palette[0],
+        zorder=3,
+        ax=right,
+        s=40,
+    )
+    if unsure:
+        # A rate whose employers are not stated may not belong on the all-sector line: drawn hollow.
+        odd = period.filter(pl.col("financial_year").is_in(unsure))
+        right.scatter(
+            odd["unemployment_rate_pct"].to_list(),
+            odd["vacancy_rate_pct"].to_list(),
+            facecolors="white",
+            edgecolors=palette[0],
+            zorder=4,
+            s=40,
+            label=f"{', '.join(unsure)}: sector not stated",
+        )
     grid = [min(xs) + (max(xs) - min(xs)) * i / 50 for i in range(51)]
     mean, low, high = fitted.predict(grid)
-    right.plot(grid, mean, color=palette[2], label="Straight-line fit (least squares)")
+    right.plot(grid, mean, color=palette[2], label=f"Fit, all years (slope {fitted.slope:.2f})")
+    if unsure:
+        without = fit_all_sectors(table)
+        # Drawn only over the points it was fitted to: no line beyond its own data.
+        kept = stated["unemployment_rate_pct"].to_list()
+        short = [min(kept) + (max(kept) - min(kept)) * i / 50 for i in range(51)]
+        right.plot(
+            short,
+            without.predict(short)[0],
+            color=palette[3],
+            linestyle="--",
+            label=f"Fit without {', '.join(unsure)} (slope {without.slope:.2f})",
+        )
     right.fill_between(
         grid,
         low,
@@ -236,12 +305,35 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
             why_differs="Skills for Care revises past years in each edition; the report may have used "
             "another edition",
         )
-    results["fig7_social_care_extra_staff_by_2035"] = Missing(
-        missing_input="the source of the 480,000 that the report quotes from a King's Fund blog "
-        "(Bottery 2023)",
-        why="the blog and whatever projection it cites were not read",
-    )
     return results
+
+
+def claims_from_raw(root: Path | str | None = None) -> dict[str, ClaimResult]:
+    """The report's quote of Skills for Care's projection: found as published, never computed.
+
+    The projection differs by edition (each year's estimates give another number), so the edition
+    the value rests on is part of its locator.
+    """
+    rows = load("quoted_estimates", root).filter(pl.col("estimate_id") == EXTRA_STAFF_ESTIMATE)
+    if rows.height != 1:
+        return {
+            EXTRA_STAFF_CLAIM: Missing(
+                missing_input="Skills for Care's projection of extra adult social care jobs by 2035, "
+                f"row {EXTRA_STAFF_ESTIMATE!r} of data/raw/quoted_estimates.csv",
+                why="the row that holds the projection is absent",
+            )
+        }
+    row = rows.row(0, named=True)
+    return {
+        EXTRA_STAFF_CLAIM: Found(
+            value=float(row["estimate_value"]),
+            source_id=str(row["source_id"]),
+            locator=f"{row['locator']}; edition: {row['data_edition']}",
+            what="Skills for Care's projection of extra adult social care jobs needed by 2035",
+            why_differs="Skills for Care's projection changes with each edition of its estimates; the report "
+            "may quote another edition than the one found",
+        )
+    }
 
 
 def alt_text(table: pl.DataFrame) -> str:
@@ -260,5 +352,27 @@ def alt_text(table: pl.DataFrame) -> str:
         f"{peak_row['vacancy_rate_pct']:.1f}% in {peak_row['financial_year']}, while unemployment went from "
         f"{rows[first]['unemployment_rate_pct']:.1f}% to {rows[last]['unemployment_rate_pct']:.1f}%. "
         "Years with no vacancy estimate are left as gaps. Right: scatter of the two rates with a fitted "
-        "line and its confidence band."
+        "line and its confidence band"
+        + (
+            f"; the {', '.join(unsure)} rate, whose sector is not stated, is drawn hollow, and a second, "
+            "dashed line is fitted without it."
+            if (unsure := sector_not_stated(table))
+            else "."
+        )
+        + "".join(
+            f" {r['financial_year']}: vacancy rate {r['vacancy_rate_pct']:.1f}%"
+            + (
+                " (an edition whose coverage differs, after a dashed line)"
+                if r["is_edition_coverage_change"]
+                else ""
+            )
+            + (
+                f", unemployment {r['unemployment_rate_pct']:.1f}%."
+                if r["unemployment_rate_pct"] is not None
+                else "."
+            )
+            for r in table.filter(
+                pl.col("is_newer_than_report") & pl.col("vacancy_rate_pct").is_not_null()
+            ).iter_rows(named=True)
+        )
     )
