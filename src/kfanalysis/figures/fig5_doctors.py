@@ -361,6 +361,8 @@ def plot(table: pl.DataFrame) -> Figure:
     rates = [r for r in table["annual_growth_pct"].to_list() if r is not None]
     limits = (min(0.0, *rates) - 1.5, max(0.0, *rates) + 2.0)  # one scale on both panels, room for labels
     _finish(left, names, limits, "Past five years and next five years\n(each bar labelled with its basis)")
+    # The since-the-report bar sits one and a half widths right of each group: keep it inside the frame.
+    left.set_xlim(-0.6, len(GROUPS) - 1 + 2 * width + 0.15)
     left.legend(fontsize=7.5, loc="upper left")
     _state_the_report(left, table)
     for i, group in enumerate(GROUPS):
