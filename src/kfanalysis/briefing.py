@@ -60,16 +60,18 @@ def _rounded(value: float | None, decimals: int) -> float | None:
     return math.copysign(math.floor(abs(value) * scale + 0.5), value) / scale
 
 
-def briefing_table(name: str, root: Path | str | None = None) -> tuple[pl.DataFrame, dict[str, int]]:
-    """A built table rounded for a briefing, with plain headings, and each number column's decimals.
+def briefing_table(
+    name: str, root: Path | str | None = None
+) -> tuple[pl.DataFrame, dict[str, list[int]]]:
+    """A built table rounded for a briefing, with plain headings, and each number's decimals.
 
     Args:
         name: A built table, e.g. ``"fig7_vacancies"`` or ``"ledger"``.
         root: Project root; found as every reading call finds it if omitted.
 
     Returns:
-        The table with columns renamed to their headings, and the decimals shown per heading
-        (for a ledger column, the most any row uses; each row is rounded to its own).
+        The table with columns renamed to their headings, and for each number column (by
+        heading) the decimals each row is shown with (a ledger row's own published precision).
     """
     from kfanalysis.outputs import read_table
 
@@ -80,13 +82,14 @@ def briefing_table(name: str, root: Path | str | None = None) -> tuple[pl.DataFr
             + ", ".join(n for n, t in TABLES.items() if not t.is_raw)
         )
     frame = read_table(name, root)
-    decimals: dict[str, int] = {}
+    decimals: dict[str, list[int]] = {}
     if name == "ledger":
         places = frame["precision_decimals"].to_list()
         for column in LEDGER_ROUNDED:
             rounded = [_rounded(v, d) for v, d in zip(frame[column].to_list(), places, strict=True)]
             frame = frame.with_columns(pl.Series(column, rounded, dtype=pl.Float64))
-            decimals[column] = max(0, *places)
+        for column in ("published_value", *LEDGER_ROUNDED):
+            decimals[column] = [max(0, d) for d in places]
     else:
         for column in spec.columns:
             if FIELDS[column].dtype != "float":
@@ -101,7 +104,7 @@ def briefing_table(name: str, root: Path | str | None = None) -> tuple[pl.DataFr
             frame = frame.with_columns(
                 pl.col(column).map_elements(lambda v, d=places_here: _rounded(v, d), return_dtype=pl.Float64)
             )
-            decimals[column] = places_here
+            decimals[column] = [places_here] * frame.height
     labelled = frame.rename({c: heading(c) for c in frame.columns})
     return labelled, {heading(c): d for c, d in decimals.items()}
 
@@ -147,15 +150,19 @@ def export(
     return written
 
 
-def _csv(table: pl.DataFrame, decimals: dict[str, int]) -> pl.DataFrame:
+def _csv(table: pl.DataFrame, decimals: dict[str, list[int]]) -> pl.DataFrame:
     """Numbers as text with their decimals kept (7.0 stays 7.0), so the CSV shows the precision."""
     return table.with_columns(
-        pl.col(c).map_elements(lambda v, d=d: f"{v:.{d}f}", return_dtype=pl.String)
-        for c, d in decimals.items()
+        pl.Series(
+            c,
+            [None if v is None else f"{v:.{d}f}" for v, d in zip(table[c].to_list(), places, strict=True)],
+            dtype=pl.String,
+        )
+        for c, places in decimals.items()
     )
 
 
-def _xlsx(table: pl.DataFrame, decimals: dict[str, int], path: Path, name: str) -> None:
+def _xlsx(table: pl.DataFrame, decimals: dict[str, list[int]], path: Path, name: str) -> None:
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(path))
@@ -164,8 +171,8 @@ def _xlsx(table: pl.DataFrame, decimals: dict[str, int], path: Path, name: str) 
         sheet = workbook.add_worksheet(name[:31])
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         number_formats = {
-            c: workbook.add_format({"num_format": "0" if d == 0 else "0." + "0" * d})
-            for c, d in decimals.items()
+            d: workbook.add_format({"num_format": "0" if d == 0 else "0." + "0" * d})
+            for d in sorted({d for places in decimals.values() for d in places})
         }
         for col, column in enumerate(table.columns):
             sheet.write_string(0, col, column, bold)
@@ -176,7 +183,9 @@ def _xlsx(table: pl.DataFrame, decimals: dict[str, int], path: Path, name: str) 
                 if isinstance(value, bool):
                     sheet.write_boolean(row, col, value)
                 elif isinstance(value, int | float):
-                    sheet.write_number(row, col, value, number_formats.get(column))
+                    places = decimals.get(column)
+                    shown = number_formats[places[row - 1]] if places else None
+                    sheet.write_number(row, col, value, shown)
                 else:
                     sheet.write_string(row, col, str(value))
         sheet.freeze_panes(1, 0)
