@@ -29,9 +29,8 @@ __version__ = "0.1.0"
 if _typing.TYPE_CHECKING:
     from kfanalysis import figures as figures
     from kfanalysis import outputs as outputs
-    from kfanalysis.datahome import data_home as data_home
     from kfanalysis.briefing import export as export
-    from kfanalysis.readings import provenance as provenance
+    from kfanalysis.datahome import data_home as data_home
     from kfanalysis.dictionary import catalog as catalog
     from kfanalysis.dictionary import describe as describe
     from kfanalysis.errors import ChecksumError as ChecksumError
@@ -50,6 +49,7 @@ if _typing.TYPE_CHECKING:
     from kfanalysis.prices import to_cash_terms as to_cash_terms
     from kfanalysis.prices import to_real_terms as to_real_terms
     from kfanalysis.published import published_numbers as published_numbers
+    from kfanalysis.readings import provenance as provenance
     from kfanalysis.sources import read_sources as read_sources
     from kfanalysis.trends import fit_annual_growth as fit_annual_growth
     from kfanalysis.trends import fit_line as fit_line

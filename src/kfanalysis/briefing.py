@@ -60,9 +60,7 @@ def _rounded(value: float | None, decimals: int) -> float | None:
     return math.copysign(math.floor(abs(value) * scale + 0.5), value) / scale
 
 
-def briefing_table(
-    name: str, root: Path | str | None = None
-) -> tuple[pl.DataFrame, dict[str, list[int]]]:
+def briefing_table(name: str, root: Path | str | None = None) -> tuple[pl.DataFrame, dict[str, list[int]]]:
     """A built table rounded for a briefing, with plain headings, and each number's decimals.
 
     Args:
@@ -101,9 +99,8 @@ def briefing_table(
                     "  Fix: add the unit to DECIMALS_BY_UNIT in kfanalysis/briefing.py."
                 )
             places_here = DECIMALS_BY_UNIT[unit]
-            frame = frame.with_columns(
-                pl.col(column).map_elements(lambda v, d=places_here: _rounded(v, d), return_dtype=pl.Float64)
-            )
+            rounded = [_rounded(v, places_here) for v in frame[column].to_list()]
+            frame = frame.with_columns(pl.Series(column, rounded, dtype=pl.Float64))
             decimals[column] = [places_here] * frame.height
     labelled = frame.rename({c: heading(c) for c in frame.columns})
     return labelled, {heading(c): d for c, d in decimals.items()}

@@ -217,7 +217,9 @@ def _readings(paths: ProjectPaths) -> int:
     from kfanalysis.readings import counts_by_kind, provenance
 
     readings = provenance(paths.root)
-    shown = readings.select("table", "row", "column", "value", "source_id", "reading_kind", "locator", "read_at")
+    shown = readings.select(
+        "table", "row", "column", "value", "source_id", "reading_kind", "locator", "read_at"
+    )
     with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
         print(shown)
         print(f"\n{readings.height} values, by kind of reading:")

@@ -44,7 +44,9 @@ class DataHome:
 
     def summary(self) -> str:
         """One line: which copy, where, and the manifest's hash."""
-        built = f"manifest sha256 {self.manifest_sha256}" if self.manifest_sha256 else "no manifest (not built)"
+        built = (
+            f"manifest sha256 {self.manifest_sha256}" if self.manifest_sha256 else "no manifest (not built)"
+        )
         return f"data: {ORIGIN_WORDS.get(self.origin, self.origin)} ({self.root}); {built}"
 
 
