@@ -499,7 +499,7 @@ FIELDS: dict[str, Field] = {
         Field(
             "period_label",
             "str",
-            "The period a growth figure covers, e.g. 'Sep 2016 to Sep 2021'.",
+            "The period the row's figure covers, e.g. 'Sep 2016 to Sep 2021'.",
             label="Period",
         ),
         Field(
@@ -514,8 +514,8 @@ FIELDS: dict[str, Field] = {
         Field(
             "evidence",
             "str",
-            "What the row's end point is: an official count, a number only the report states, a plan "
-            "figure as reported by the National Audit Office, or nothing found.",
+            "What the row's figure rests on: an official count, an official statement, a number only the "
+            "report states, a plan figure as reported by the National Audit Office, or nothing found.",
             allowed=EVIDENCE_KINDS,
             label="End point",
         ),
