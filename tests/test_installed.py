@@ -132,11 +132,14 @@ def test_writing_commands_refuse_with_a_fix(
     assert "Traceback" not in result.stderr
 
 
-def test_build_out_still_works_on_the_installed_copy(installed: tuple[Path, Path, Path]) -> None:
+def test_build_out_and_verify_work_on_the_installed_copy(installed: tuple[Path, Path, Path]) -> None:
     _, bin_dir, away = installed
     result = _run([str(bin_dir / "kfanalysis"), "build", "--out", str(away / "built")], away)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (away / "built" / "fig7_vacancies.csv").is_file()
+    verify = _run([str(bin_dir / "kfanalysis"), "verify"], away)
+    assert verify.returncode == 0, verify.stderr[-3000:]
+    assert "outputs reproduced" in verify.stdout
 
 
 def test_the_readme_states_the_wheel_size(installed: tuple[Path, Path, Path]) -> None:

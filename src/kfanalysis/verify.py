@@ -355,7 +355,8 @@ def verify(
             (data/processed is never touched).
         committed: The outputs to compare with; data/processed if omitted.
         root: Project root; found from the working directory if omitted.
-        diff_dir: Where chart difference images go; ``build/verify-diff`` under the root if omitted.
+        diff_dir: Where chart difference images go; ``build/verify-diff`` under the root if omitted
+            (a temporary folder for the installed package's read-only copy).
 
     Returns:
         The comparison, when every output matches.
@@ -367,7 +368,12 @@ def verify(
 
     paths = project_paths(root)
     committed_dir = Path(committed) if committed is not None else paths.processed
-    diffs = Path(diff_dir) if diff_dir is not None else paths.root / "build" / "verify-diff"
+    if diff_dir is not None:
+        diffs = Path(diff_dir)
+    elif paths.read_only:  # never write into the installed package
+        diffs = Path(tempfile.gettempdir()) / "kfanalysis-verify-diff"
+    else:
+        diffs = paths.root / "build" / "verify-diff"
     if diffs.is_dir():  # clear only the images an earlier run wrote; the folder may be the user's
         for suffix in DIFF_IMAGE_SUFFIXES:
             for stale in diffs.glob(f"*{suffix}"):
