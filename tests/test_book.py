@@ -81,8 +81,8 @@ def test_sources_page_counts_values_by_kind_of_reading(built_book: Path) -> None
     from kfanalysis.readings import counts_by_kind, provenance
 
     page = (built_book / "sources.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     readings = provenance()
-    assert f"Of the {readings.height:,} values" in page
+    assert f"Of the {readings.height:,} values" in text
     for kind, count in counts_by_kind(readings).iter_rows():
-        cell = rf">\s*(?:<p>)?{re.escape(kind)}(?:</p>)?\s*</td>\s*<td[^>]*>\s*(?:<p>)?{count:,}\b"
-        assert re.search(cell, page), kind
+        assert re.search(rf"{re.escape(kind)} {count:,}\b", text), kind
