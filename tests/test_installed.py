@@ -51,8 +51,21 @@ def _uv() -> str:
     return uv
 
 
+#: Variables that would point a command at the test run's own environment or at a checkout; nox
+#: sets UV_PYTHON to its session, so without this uv would install the wheel over the package under test.
+_ENVIRONMENT_POINTERS = (
+    "KFANALYSIS_ROOT",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "UV_PYTHON",
+    "UV_PROJECT_ENVIRONMENT",
+    "UV_SYSTEM_PYTHON",
+    "CONDA_PREFIX",
+)
+
+
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("KFANALYSIS_ROOT", "PYTHONPATH", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items() if k not in _ENVIRONMENT_POINTERS}
     env.update(extra)
     return env
 
@@ -85,7 +98,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
     venv = work / "venv"
     _uv_run(["venv", "--python", sys.executable, str(venv)], work, _clean_env())
     lock = str(REPO_ROOT / "requirements" / "lock.txt")
-    _uv_run(["pip", "install", "-c", lock, str(wheel)], work, _clean_env(VIRTUAL_ENV=str(venv)))
+    python = str(venv / "bin" / "python")
+    _uv_run(
+        ["pip", "install", "--python", python, "-c", lock, str(wheel)],
+        work,
+        _clean_env(VIRTUAL_ENV=str(venv)),
+    )
     away = work / "elsewhere"
     away.mkdir()
     return wheel, venv / "bin", away
