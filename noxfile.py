@@ -108,6 +108,11 @@ def _committed_copy(folder: str, into: Path) -> Path | None:
 def tests(session: nox.Session) -> None:
     """Run the test suite (unit, bad input, regression of every published number, book chapters)."""
     _install(session, "dev,book")
+    from nox.virtualenv import find_uv
+
+    has_uv, uv_path, *_ = find_uv()
+    if has_uv:  # tests/test_installed.py installs the wheel with the same uv nox uses
+        session.env.setdefault("KFANALYSIS_UV", uv_path)
     session.run("pytest", *session.posargs)
 
 

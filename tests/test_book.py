@@ -74,3 +74,15 @@ def test_reader_prose_has_no_identifiers(built_book: Path) -> None:
         if hits:
             offenders[page.name] = sorted(set(hits))[:5]
     assert not offenders, offenders
+
+
+@pytest.mark.book
+def test_sources_page_counts_values_by_kind_of_reading(built_book: Path) -> None:
+    from kfanalysis.readings import counts_by_kind, provenance
+
+    page = (built_book / "sources.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    readings = provenance()
+    assert f"Of the {readings.height:,} values" in text
+    for kind, count in counts_by_kind(readings).iter_rows():
+        assert re.search(rf"{re.escape(kind)} {count:,}\b", text), kind

@@ -22,7 +22,7 @@ from kfanalysis.sources import sha256_of
 from kfanalysis.verify import compare_outputs
 
 #: Every output a build writes: each built figure's table and chart, the deflator, the ledger, the manifest.
-OUTPUTS = {"deflator_2021_22.csv", "ledger.csv", "manifest.json"} | {
+OUTPUTS = {"datapackage.json", "deflator_2021_22.csv", "ledger.csv", "manifest.json"} | {
     f"{spec.load_module().TABLE}.{ext}" for spec in built_figures() for ext in ("csv", "png")
 }
 

@@ -28,6 +28,9 @@ __version__ = "0.1.0"
 
 if _typing.TYPE_CHECKING:
     from kfanalysis import figures as figures
+    from kfanalysis import outputs as outputs
+    from kfanalysis.briefing import export as export
+    from kfanalysis.datahome import data_home as data_home
     from kfanalysis.dictionary import catalog as catalog
     from kfanalysis.dictionary import describe as describe
     from kfanalysis.errors import ChecksumError as ChecksumError
@@ -47,6 +50,7 @@ if _typing.TYPE_CHECKING:
     from kfanalysis.prices import to_cash_terms as to_cash_terms
     from kfanalysis.prices import to_real_terms as to_real_terms
     from kfanalysis.published import published_numbers as published_numbers
+    from kfanalysis.readings import provenance as provenance
     from kfanalysis.sources import read_sources as read_sources
     from kfanalysis.trends import fit_annual_growth as fit_annual_growth
     from kfanalysis.trends import fit_line as fit_line
@@ -62,13 +66,17 @@ __all__ = [
     "build",
     "build_tables",
     "catalog",
+    "data_home",
     "deflator",
     "describe",
+    "export",
     "figures",
     "fit_annual_growth",
     "fit_line",
     "ledger",
     "load",
+    "outputs",
+    "provenance",
     "published_numbers",
     "read_sources",
     "rebase",
@@ -82,6 +90,9 @@ def __getattr__(name: str) -> object:
     """Import a public name from the module that defines it, the first time it is used."""
     homes = {
         "catalog": "dictionary",
+        "data_home": "datahome",
+        "export": "briefing",
+        "provenance": "readings",
         "describe": "dictionary",
         "ChecksumError": "errors",
         "ForecastDeflatorWarning": "errors",
@@ -106,8 +117,8 @@ def __getattr__(name: str) -> object:
     }
     from importlib import import_module
 
-    if name == "figures":
-        value: object = import_module("kfanalysis.figures")
+    if name in ("figures", "outputs"):
+        value: object = import_module(f"kfanalysis.{name}")
     elif name in homes:
         value = getattr(import_module(f"kfanalysis.{homes[name]}"), name)
     else:

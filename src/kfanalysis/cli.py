@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="on a failure, print the traceback as well as the one-line message",
     )
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="show the version, which copy of the data is in use and its manifest hash, then exit",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="rebuild data/processed and the ledger from data/raw")
     build.add_argument("--out", type=Path, default=None, help="write outputs here instead of data/processed")
@@ -49,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rewrite data/raw/SHA256SUMS after a deliberate edit, listing what changed",
     )
+    sources.add_argument(
+        "--readings",
+        action="store_true",
+        help="list every raw value with its source, locator, where it was read and the kind of reading, "
+        "then the counts by kind",
+    )
+    _add_export(commands)
     fetch = commands.add_parser(
         "fetch",
         help="download the official files named in sources.toml into the cache and check their SHA-256",
@@ -155,6 +167,8 @@ def _sources(args: argparse.Namespace) -> int:
     paths = project_paths(args.root)
     if args.refresh_checksums:
         return _refresh(paths)
+    if args.readings:
+        return _readings(paths)
     sources = read_sources(paths)
     if args.source_id is not None:
         return _one_source(args.source_id, sources, paths)
@@ -209,6 +223,64 @@ def _one_source(source_id: str, sources: dict[str, Source], paths: ProjectPaths)
             print("  " + "; ".join(f"{k}={v}" for k, v in row.items() if v is not None))
     if not total:
         print("\nno raw table row cites this source")
+    return 0
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the package version and the data in use, found as every command finds it."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, *_: object) -> None:
+        from kfanalysis import __version__
+        from kfanalysis.datahome import data_home
+
+        print(f"kfanalysis {__version__}")
+        try:
+            print(data_home(getattr(namespace, "root", None)).summary())
+        except KfError as exc:
+            print(f"data: none found ({str(exc).splitlines()[0]})")
+        parser.exit()
+
+
+def _readings(paths: ProjectPaths) -> int:
+    import polars as pl
+
+    from kfanalysis.readings import counts_by_kind, provenance
+
+    readings = provenance(paths.root)
+    shown = readings.select(
+        "table", "row", "column", "value", "source_id", "reading_kind", "locator", "read_at"
+    )
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
+        print(shown)
+        print(f"\n{readings.height} values, by kind of reading:")
+    for kind, count in counts_by_kind(readings).iter_rows():
+        print(f"  {count:>5}  {kind}")
+    return 0
+
+
+def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser(
+        "export",
+        help="write a figure's table or the ledger as built, with plain labels, units and published "
+        "precision, to CSV and/or XLSX",
+    )
+    export.add_argument("name", metavar="NAME", help="a built table, e.g. fig7_vacancies or ledger")
+    export.add_argument("--xlsx", action="store_true", help="write an Excel workbook (NAME.xlsx)")
+    export.add_argument("--csv", action="store_true", help="write a CSV file (NAME.csv); the default")
+    export.add_argument(
+        "--to", type=Path, default=Path("."), metavar="DIR", help="folder to write to (default: here)"
+    )
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kfanalysis.briefing import export
+
+    formats = [f for f in ("csv", "xlsx") if getattr(args, f)] or ["csv"]
+    for path in export(args.name, args.to, formats=formats, root=args.root):
+        print(f"wrote {path}")
     return 0
 
 
@@ -330,6 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": _audit,
         "verify": _verify,
         "ingest": _ingest,
+        "export": _export,
     }
 
     def run() -> int:

@@ -168,6 +168,15 @@ EVIDENCE_KINDS = (
     "not found",
 )
 
+#: Kinds of place a raw value was read at (``reading_places.csv``), nearest the publisher first.
+READING_KINDS = (
+    "publication itself",
+    "copy of the official file",
+    "parliamentary answer or mirror",
+    "press or trade report",
+    "third-party compilation",
+)
+
 #: Every ledger status, in the order they are shown and counted (see kfanalysis.published).
 STATUSES: tuple[str, ...] = ("reproduced", "confirmed", "differs", "missing_input")
 
@@ -191,8 +200,10 @@ FIELDS: dict[str, Field] = {
         Field(
             "read_at",
             "str",
-            "URL where the number was actually read, when that is not the publication itself "
-            "(a parliamentary answer, a press report, a copy of the file in a public archive).",
+            "Where the number was actually read, when that is not the publication itself: a URL (a "
+            "parliamentary answer or its mirror, a press or trade report, an archived page) or a copy "
+            "of the official file named as repository, path and commit. Empty when read in the "
+            "publication itself. kfanalysis.provenance() classifies every reading by kind.",
             label="Read at",
         ),
         Field(
@@ -355,15 +366,6 @@ FIELDS: dict[str, Field] = {
                 "short-term support to maximise independence (ST-Max), completed episodes, aged 65 and over",
             ),
             label="Measure",
-        ),
-        Field(
-            "activity_count",
-            "int",
-            "Adult social care activity, England: clients receiving long-term support at any time in the "
-            "year, or requests for support received from new clients (requests, not people).",
-            unit="clients or requests",
-            minimum=0,
-            label="Number",
         ),
         Field(
             "gce_real_change_pct",
@@ -607,7 +609,7 @@ FIELDS: dict[str, Field] = {
         Field(
             "period_label",
             "str",
-            "The period a growth figure covers, e.g. 'Sep 2016 to Sep 2021'.",
+            "The period the row's figure covers, e.g. 'Sep 2016 to Sep 2021'.",
             label="Period",
         ),
         Field(
@@ -622,8 +624,8 @@ FIELDS: dict[str, Field] = {
         Field(
             "evidence",
             "str",
-            "What the row's end point is: an official count, a number only the report states, a plan "
-            "figure as reported by the National Audit Office, or nothing found.",
+            "What the row's figure rests on: an official count, an official statement, a number only the "
+            "report states, a plan figure as reported by the National Audit Office, or nothing found.",
             allowed=EVIDENCE_KINDS,
             label="End point",
         ),
@@ -768,17 +770,13 @@ FIELDS: dict[str, Field] = {
             label="What is counted",
         ),
         Field(
-            "period",
-            "str",
-            "The period a value covers: a financial year ('2022/23') or a calendar month ('2022-04').",
-            pattern=r"^(\d{4}/\d{2}|\d{4}-(0[1-9]|1[0-2]))$",
-            label="Period",
-        ),
-        Field(
             "activity_count",
             "int",
-            "Number of appointments, contacts, attendances, episodes or incidents in the period, as "
-            "published (rounded where precision_decimals is negative).",
+            "How many were counted in the period, as published (rounded where precision_decimals is "
+            "negative); what is counted is named beside it. In nhs_activity: appointments, care contacts, "
+            "attendances, episodes or incidents (activity_measure). In asc_activity: clients receiving "
+            "long-term support at any time in the year (people), or requests for support from new clients "
+            "(requests, not people) (measure).",
             unit="count",
             minimum=0,
             label="Number",
@@ -1005,8 +1003,34 @@ FIELDS: dict[str, Field] = {
         Field(
             "period",
             "str",
-            "Period the claim refers to, e.g. '2021/22' or '2016/17 to 2021/22'.",
+            "The period a value covers. In nhs_activity: a financial year ('2022/23') or a calendar "
+            "month ('2022-04'). In published_numbers and the ledger: the period a claim refers to, "
+            "e.g. '2021/22' or '2016/17 to 2021/22'.",
             label="Period",
+        ),
+        Field(
+            "place",
+            "str",
+            "The start of a read_at value that names one place values were read at: a site's address "
+            "('https://www.communitycare.co.uk/') or a repository ('GitHub HFAnalyticsLab/open_data'). "
+            "A read_at belongs to the longest place it starts with.",
+            label="Place read at",
+        ),
+        Field(
+            "reading_kind",
+            "str",
+            "What kind of place a value was read at: the publication itself (read_at empty, or the "
+            "publisher's own site); a copy of the official file (a repository at a commit, an archive, a "
+            "mirror); a parliamentary answer or its mirror; a press or trade report; or a third-party "
+            "compilation of official files (totals someone else summed from official files).",
+            allowed=READING_KINDS,
+            label="Kind of reading",
+        ),
+        Field(
+            "what",
+            "str",
+            "What the place is, and why it is classified so.",
+            label="What it is",
         ),
         Field(
             "published_in",
@@ -1123,6 +1147,13 @@ TABLES: dict[str, Table] = {
                 "unemployment_rate_pct",
             ),
             key=("financial_year", "geography"),
+        ),
+        Table(
+            "reading_places",
+            "Every place raw values were read at other than the publication itself, each classified by "
+            "kind, so every reading can be told apart (kfanalysis.provenance()).",
+            ("place", "reading_kind", "what"),
+            key=("place",),
         ),
         Table(
             "published_numbers",

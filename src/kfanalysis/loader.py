@@ -62,7 +62,11 @@ def load(name: str, root: Path | str | None = None, *, with_sources: bool = Fals
     """
     spec = table(name)
     if not spec.is_raw:
-        raise ValueError(f"{name!r} is a built table, not a raw one; build it with kfanalysis.build()")
+        raise ValueError(
+            f"{name!r} is a built table, not a raw one: read it as built with "
+            f"kfanalysis.outputs.read_table({name!r})"
+            + (" (or kfanalysis.outputs.read_ledger())" if name == "ledger" else "")
+        )
     paths = project_paths(root)
     path = paths.raw / spec.filename
     rel = paths.relative(path)

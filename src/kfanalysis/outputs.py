@@ -6,7 +6,9 @@ the same computation can only drift apart. Reading is not trusting blindly,
 though. Each table is read with its declared dtypes and validated against the
 same pandera schema the build used, and the outputs must have been built from
 the raw files as they are now (``manifest.json`` records their hashes), so a
-page can never show results that no longer follow from data/raw.
+page can never show results that no longer follow from data/raw. The manifest
+also records the hash of every output, so a file edited after the build is
+refused too, by name, rather than read as if the build had written it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,38 @@ class StaleOutputsError(KfError):
     """data/processed was not built from the raw files as they are now."""
 
 
-def _checked(root: Path | str | None) -> ProjectPaths:
+class EditedOutputError(StaleOutputsError):
+    """An output's content no longer matches the hash the build recorded for it."""
+
+
+def _verified(root: Path | str | None, filename: str) -> Path:
+    """The path of one output, after checking the build is current and this file is as built."""
+    from kfanalysis.sources import sha256_of
+
+    paths, record = _checked(root)
+    path = paths.processed / filename
+    if not path.is_file():
+        raise KfError(f"{paths.relative(path)} is missing\n  Fix: run `kfanalysis build`.")
+    recorded = record.get("outputs_sha256", {}).get(filename)
+    fix = (
+        "  Fix: rebuild with `kfanalysis build`, or restore the file as built with "
+        f"`git checkout -- {paths.relative(path)}`."
+    )
+    if recorded is None:
+        raise EditedOutputError(
+            f"{paths.relative(path)} has no hash in {paths.relative(paths.processed / 'manifest.json')}: "
+            f"it was not written by the build that wrote the manifest\n{fix}"
+        )
+    actual = sha256_of(path)
+    if actual != recorded:
+        raise EditedOutputError(
+            f"{paths.relative(path)} was changed after the build: its SHA-256 is {actual}, the build "
+            f"recorded {recorded}\n{fix}"
+        )
+    return path
+
+
+def _checked(root: Path | str | None) -> tuple[ProjectPaths, dict[str, dict[str, str]]]:
     """Project paths, after checking data/processed against the current raw files."""
     from kfanalysis import __version__
     from kfanalysis.sources import checksummed_files, sha256_of
@@ -50,7 +83,7 @@ def _checked(root: Path | str | None) -> ProjectPaths:
             f"{paths.relative(manifest)} was written by kfanalysis {record.get('kfanalysis_version')}, "
             f"this is {__version__}\n{fix}"
         )
-    return paths
+    return paths, record
 
 
 def stale_reason(root: Path | str | None = None) -> str | None:
@@ -78,6 +111,7 @@ def read_table(name: str, root: Path | str | None = None) -> pl.DataFrame:
 
     Raises:
         StaleOutputsError: If data/processed is missing or was built from other raw files.
+        EditedOutputError: If the file's content is not what the build wrote (its hash differs).
         KfError: If ``name`` is not a built table.
     """
     spec = TABLES.get(name)
@@ -87,11 +121,11 @@ def read_table(name: str, root: Path | str | None = None) -> pl.DataFrame:
             + ", ".join(n for n, t in TABLES.items() if not t.is_raw)
             + "; raw tables are read with kfanalysis.load()"
         )
-    paths = _checked(root)
+    path = _verified(root, spec.filename)
     from kfanalysis.fields import FIELDS
 
     schema = {column: polars_dtype(FIELDS[column]) for column in spec.columns}
-    frame = pl.read_csv(paths.processed / f"{name}.csv", schema=schema, null_values="")
+    frame = pl.read_csv(path, schema=schema, null_values="")
     return validate(name, frame)
 
 
@@ -106,8 +140,4 @@ def read_ledger(
 
 def chart_png(name: str, root: Path | str | None = None) -> bytes:
     """The PNG bytes of a built chart, e.g. ``chart_png("fig7_vacancies")``."""
-    paths = _checked(root)
-    path = paths.processed / f"{name}.png"
-    if not path.is_file():
-        raise KfError(f"{paths.relative(path)} is missing\n  Fix: run `kfanalysis build`.")
-    return path.read_bytes()
+    return _verified(root, f"{name}.png").read_bytes()

@@ -4,7 +4,10 @@ The package is installed (not run from a checkout) in the nox sessions and in
 the book's kernels, so paths cannot be derived from this file's location.
 Instead the project root is the ``KFANALYSIS_ROOT`` environment variable if it
 is set, otherwise the nearest folder at or above the working directory that
-holds ``data/raw/sources.toml``.
+holds ``data/raw/sources.toml``, otherwise the copy of data/raw and
+data/processed that the wheel carries (``kfanalysis/_data``). That copy is
+read-only: it is checked against the same SHA256SUMS and manifest as a
+checkout, and commands that write refuse to run on it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from pathlib import Path
 from kfanalysis.errors import KfError
 
 ENV_VAR = "KFANALYSIS_ROOT"
+#: Where the wheel puts its copy of the data, inside the installed package.
+BUNDLED_ROOT = Path(__file__).resolve().parent / "_data"
+#: How the root was found: named by the caller, from the environment, a checkout, or the wheel's copy.
+ORIGINS = ("given", "KFANALYSIS_ROOT", "checkout", "bundled")
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,30 @@ class ProjectPaths:
     """
 
     root: Path
+    origin: str = "given"
+
+    @property
+    def read_only(self) -> bool:
+        """True for the copy the installed package carries: reading works, writing must not."""
+        return self.origin == "bundled"
+
+    def require_writable(self, action: str, fix: str) -> None:
+        """Refuse ``action`` on the installed package's read-only copy of the data.
+
+        Args:
+            action: What was about to be written, in plain words.
+            fix: What to do instead, shown after the standard ways to reach a checkout.
+
+        Raises:
+            KfError: If this is the bundled copy.
+        """
+        if self.read_only:
+            raise KfError(
+                f"cannot {action}: the data in use is the read-only copy installed with the package "
+                f"({self.root})\n"
+                f"  Fix: {fix}; or run inside a checkout of the project (or set {ENV_VAR} to one) "
+                "to change the project's own files."
+            )
 
     @property
     def raw(self) -> Path:
@@ -56,6 +87,27 @@ class ProjectPaths:
             return path.as_posix()
 
 
+def _has_data(root: Path) -> bool:
+    return (root / "data" / "raw" / "sources.toml").is_file()
+
+
+def locate_root(start: Path | None = None) -> tuple[Path, str]:
+    """Find the project root and say how it was found (see :data:`ORIGINS`).
+
+    ``KFANALYSIS_ROOT`` wins, then a checkout at or above ``start``, then the
+    installed package's own copy of the data.
+
+    Raises:
+        KfError: If none of the three is there, with the ways to point at one.
+    """
+    try:
+        return find_root(start), (ENV_VAR if os.environ.get(ENV_VAR) else "checkout")
+    except KfError:
+        if os.environ.get(ENV_VAR) or not _has_data(BUNDLED_ROOT):
+            raise
+        return BUNDLED_ROOT, "bundled"
+
+
 def find_root(start: Path | None = None) -> Path:
     """Find the project root from the environment or by walking up from ``start``.
 
@@ -71,7 +123,7 @@ def find_root(start: Path | None = None) -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         root = Path(env)
-        if not (root / "data" / "raw" / "sources.toml").is_file():
+        if not _has_data(root):
             raise KfError(
                 f"{ENV_VAR}={env} has no data/raw/sources.toml\n"
                 f"  Fix: set {ENV_VAR} to the folder that holds data/raw, or unset it."
@@ -79,7 +131,7 @@ def find_root(start: Path | None = None) -> Path:
         return root
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
-        if (candidate / "data" / "raw" / "sources.toml").is_file():
+        if _has_data(candidate):
             return candidate
     raise KfError(
         "cannot find the kfanalysis project: no data/raw/sources.toml here or in any parent folder\n"
@@ -88,5 +140,9 @@ def find_root(start: Path | None = None) -> Path:
 
 
 def project_paths(root: Path | str | None = None) -> ProjectPaths:
-    """Return the project's folders, from ``root`` if given, else :func:`find_root`."""
-    return ProjectPaths(Path(root) if root is not None else find_root())
+    """Return the project's folders, from ``root`` if given, else :func:`locate_root`."""
+    if root is not None:
+        given = Path(root)
+        return ProjectPaths(given, "bundled" if given.resolve() == BUNDLED_ROOT else "given")
+    found, origin = locate_root()
+    return ProjectPaths(found, origin)

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from kfanalysis import __version__
+from kfanalysis.datapackage import DATAPACKAGE, datapackage_bytes
 from kfanalysis.fields import TABLES
 from kfanalysis.figures import FigureModule, built_figures, planned_reasons
 from kfanalysis.loader import load_all
@@ -129,16 +130,22 @@ def since_report(root: Path | str | None = None) -> pl.DataFrame:
     return compare_since_report(built.tables, built.ledger)
 
 
-def manifest(root: Path | str | None = None) -> bytes:
-    """A record of what produced the outputs: package version and the hash of every raw file.
+def manifest(root: Path | str | None = None, outputs: dict[str, str] | None = None) -> bytes:
+    """A record of what produced the outputs: package version, the hash of every raw file and output.
 
     Only values that depend on the inputs and the code are recorded (no clock time, no
-    machine names), so the file is byte-identical whenever the inputs are.
+    machine names), so the file is byte-identical whenever the inputs are. The output
+    hashes let ``kfanalysis.outputs`` refuse a file edited after the build.
+
+    Args:
+        root: Project root; found from the working directory if omitted.
+        outputs: SHA-256 of each output written beside the manifest, by file name.
     """
     paths = project_paths(root)
     record = {
         "kfanalysis_version": __version__,
         "raw_inputs_sha256": {p.name: sha256_of(p) for p in checksummed_files(paths)},
+        "outputs_sha256": dict(sorted((outputs or {}).items())),
     }
     return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
@@ -152,6 +159,10 @@ def build(
         The files written, in the order written.
     """
     paths = project_paths(root)
+    if out is None:
+        paths.require_writable(
+            "rebuild data/processed", "write the outputs elsewhere with `kfanalysis build --out FOLDER`"
+        )
     destination = Path(out) if out is not None else paths.processed
     built = build_tables(paths.root, progress)
     charts: dict[str, bytes] = {}
@@ -165,7 +176,8 @@ def build(
         for name, data in charts.items():
             staging.add(name, data)
         staging.add("ledger.csv", csv_bytes(built.ledger))
-        staging.add("manifest.json", manifest(paths.root))
+        staging.add(DATAPACKAGE, datapackage_bytes(paths.root))
+        staging.add("manifest.json", manifest(paths.root, staging.sha256))
         written = [destination / n for n in staging.names]
     if progress:
         counts = summary(built.ledger)

@@ -302,6 +302,9 @@ def refresh_checksums(paths: ProjectPaths | None = None) -> dict[str, str]:
         digest changed, appeared or disappeared.
     """
     paths = paths or project_paths()
+    paths.require_writable(
+        "rewrite data/raw/SHA256SUMS", "edit the raw files in a checkout, then refresh the checksums there"
+    )
     old = read_checksums(paths) if paths.checksums.is_file() else {}
     new = {p.name: sha256_of(p) for p in checksummed_files(paths)}
     text = "".join(f"{digest}  {name}\n" for name, digest in sorted(new.items()))

@@ -11,6 +11,7 @@ figure has succeeded.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -64,6 +65,7 @@ class Staging:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.names: list[str] = []
+        self.sha256: dict[str, str] = {}
 
     def add(self, name: str, data: bytes) -> None:
         """Stage one output file under ``name`` (relative to the output folder)."""
@@ -71,6 +73,7 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.names.append(name)
+        self.sha256[name] = hashlib.sha256(data).hexdigest()
 
 
 @contextmanager
