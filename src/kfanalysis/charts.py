@@ -328,11 +328,11 @@ def finish(figure: Figure, finding: str) -> None:
         legend = axes.get_legend()
         avoid = [t for t in axes.texts if t.get_visible()] + ([legend] if legend is not None else [])
         points = [
-            (float(px), float(py))  # type: ignore[arg-type]
+            (float(px), float(py))
             for line in axes.get_lines()
             if line.get_marker() not in (None, "None", "", " ")
-            for px, py in zip(line.get_xdata(), line.get_ydata(), strict=True)  # type: ignore[arg-type]
-            if (px, py) != (x, y)
+            for px, py in line.get_xydata()  # type: ignore[union-attr]  # in data units, categories as numbers
+            if (float(px), float(py)) != (x, y)
         ]
         place_labels(
             axes,
