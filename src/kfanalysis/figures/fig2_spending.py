@@ -203,8 +203,8 @@ def finding(table: pl.DataFrame) -> str:
     first, last = shares.row(0, named=True), shares.row(-1, named=True)
     a, b = first["share_of_dhsc_rdel_pct"], last["share_of_dhsc_rdel_pct"]
     return (
-        f"Primary care's share of DHSC spending {change_word(a, b)} from {a:.1f}% in {first['financial_year']} "
-        f"to {b:.1f}% in {last['financial_year']}; in {REPORT_YEAR} it received "
+        f"Primary care's share of DHSC spending {change_word(a, b)} from {a:.1f}% in "
+        f"{first['financial_year']} to {b:.1f}% in {last['financial_year']}; in {REPORT_YEAR} it received "
         f"£{value(table, REPORT_YEAR, 'primary care'):.1f}bn"
     )
 
