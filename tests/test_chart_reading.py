@@ -8,12 +8,15 @@ published_numbers.csv, on each chart that tests one.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
 from kfanalysis.charts import (
     MIN_TEXT_PX,
@@ -27,7 +30,10 @@ from kfanalysis.charts import (
     small_text,
 )
 from kfanalysis.figures import FIGURES, figure_spec
+from kfanalysis.presentation import chart_html, download_href, png_size
 from kfanalysis.published import published_numbers
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 BUILT = [s for s in FIGURES if s.is_built]
 
@@ -246,3 +252,35 @@ def test_a_report_mark_is_labelled_and_clear_of_other_labels() -> None:
     finish(figure, "A made-up finding for the test")
     assert report_labels(figure) == ["Report: made up 2.2"]
     assert label_problems(figure) == []
+
+
+# --- (d) each chart links to itself at full size
+
+
+def test_the_full_size_link_is_where_sphinx_copies_a_download() -> None:
+    sphinx_util = pytest.importorskip("sphinx.util")
+    path = "../data/processed/fig7_vacancies.png"
+    # The chapter is at the book's top level, so Sphinx keys the file by the path as written.
+    assert download_href(path) == "_downloads/" + sphinx_util.DownloadFiles().add_file("fig7_vacancies", path)
+
+
+def test_a_chart_is_shown_linked_to_its_full_size() -> None:
+    png = (REPO_ROOT / "data" / "processed" / "fig7_vacancies.png").read_bytes()
+    page = chart_html("fig7_vacancies", "A made-up description")
+    href = download_href("../data/processed/fig7_vacancies.png")
+    assert re.match(rf'<a href="{href}" [^>]*><img [^>]*alt="A made-up description"', page)
+    width, height = png_size(png)
+    assert f'<a href="{href}">Open the chart at full size ({width:,} by {height:,} pixels)</a>' in page
+    assert (width, height) == Image.open(io.BytesIO(png)).size
+
+
+@pytest.mark.book
+def test_every_chapter_links_its_chart_at_full_size(built_book: Path) -> None:
+    for spec in BUILT:
+        module = spec.load_module()
+        page = (built_book / f"{spec.module}.html").read_text(encoding="utf-8")
+        href = download_href(f"../data/processed/{module.TABLE}.png")
+        assert f'href="{href}"' in page, spec.figure
+        assert (built_book / href).read_bytes() == (
+            REPO_ROOT / "data" / "processed" / f"{module.TABLE}.png"
+        ).read_bytes()
