@@ -318,6 +318,8 @@ def finish(figure: Figure, finding: str) -> None:
     the width of the saved chart. The report's values marked with ``mark_report`` are labelled
     only then, so that their places are chosen on the final layout, clear of other labels.
     """
+    import numpy as np  # comes with matplotlib, which draws the chart
+
     set_finding(figure, finding)
     figure.tight_layout()
     for _ in range(2):
@@ -331,7 +333,8 @@ def finish(figure: Figure, finding: str) -> None:
             (float(px), float(py))
             for line in axes.get_lines()
             if line.get_marker() not in (None, "None", "", " ")
-            for px, py in line.get_xydata()  # type: ignore[union-attr]  # in data units, categories as numbers
+            # In data units, with categories (years) already turned into positions.
+            for px, py in np.asarray(line.get_xydata(), dtype=float)
             if (float(px), float(py)) != (x, y)
         ]
         place_labels(

@@ -276,12 +276,12 @@ def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
     share.set_xlabel("Financial year (RDEL from 2020/21 includes Covid-19 spending)")
     share.tick_params(axis="x", rotation=30)
     share.set_title("Primary care's share of DHSC spending", fontsize=10)
-    report = report_values(claims(table), root)
+    published = report_values(claims(table), root)
     if "primary care" in shown["spending_sector"].to_list():
-        spend = report["fig2_primary_care_spend_2021_22"]
+        spend = published["fig2_primary_care_spend_2021_22"]
         mark_report(bars, spend, shown["spending_sector"].to_list().index("primary care"), f"£{spend:.1f}bn")
     if REPORT_YEAR in years:
-        pct = report["fig2_primary_care_share_2021_22"]
+        pct = published["fig2_primary_care_share_2021_22"]
         mark_report(share, years.index(REPORT_YEAR), pct, f"{pct:.1f}%")
     add_source_line(
         figure,

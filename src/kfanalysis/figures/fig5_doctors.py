@@ -293,7 +293,7 @@ def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
     with sns.axes_style("whitegrid"):
         figure = Figure(figsize=(10, 6.4))
         left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": (3, 2)})
-    names = {"HCHS consultants": "Hospital consultants", "fully qualified GPs": "Fully qualified GPs"}
+    names = {"HCHS consultants": "Hospital\nconsultants", "fully qualified GPs": "Fully qualified\nGPs"}
     width = 0.38
     styles = {
         PANELS[0]: ("Past: Sep 2016 to Sep 2021", palette[0], None),
@@ -332,7 +332,7 @@ def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
     rates = [r for r in table["annual_growth_pct"].to_list() if r is not None]
     limits = (min(0.0, *rates) - 1.5, max(0.0, *rates) + 3.0)  # one scale on both panels, room for labels
     _finish(left, names, limits, "Past five years and next five years\n(each bar labelled with its basis)")
-    left.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
+    left.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     report = report_values(claims(table), root)
     for i, group in enumerate(GROUPS):  # the report's growth over five years, at its rate a year
         total, years = report[PAST_CLAIMS[group]], row_of(table, group, PANELS[0])["years"]
