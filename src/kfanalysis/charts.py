@@ -307,7 +307,7 @@ def finding_of(figure: Figure) -> str:
 
 
 #: Report labels waiting for the final layout, by figure (see ``mark_report`` and ``finish``).
-_PENDING: WeakKeyDictionary[Any, list[tuple[Axes, float, float, str]]] = WeakKeyDictionary()
+_PENDING: WeakKeyDictionary[Any, list[tuple[Axes, float, float, str, bool]]] = WeakKeyDictionary()
 
 
 def finish(figure: Figure, finding: str) -> None:
@@ -326,9 +326,10 @@ def finish(figure: Figure, finding: str) -> None:
         enlarge_small_text(figure, min_font_pt(figure))
         figure.tight_layout()
     floor = min_font_pt(figure)
-    for axes, x, y, label in _PENDING.pop(figure, []):
+    for axes, x, y, label, off_bars in _PENDING.pop(figure, []):
         legend = axes.get_legend()
-        avoid = [t for t in axes.texts if t.get_visible()] + ([legend] if legend is not None else [])
+        bars = [p for c in axes.containers for p in c if off_bars and hasattr(p, "get_height")]
+        avoid = [t for t in axes.texts if t.get_visible()] + bars + ([legend] if legend is not None else [])
         points = [
             (float(px), float(py))
             for line in axes.get_lines()
@@ -381,7 +382,7 @@ REPORT_MARKER: dict[str, Any] = {
 }
 
 
-def mark_report(axes: Axes, x: float, y: float, label: str) -> None:
+def mark_report(axes: Axes, x: float, y: float, label: str, off_bars: bool = True) -> None:
     """Mark a value the report publishes on the chart that tests it, labelled "Report: <label>".
 
     The marker is drawn now; the label is placed by ``finish``, on the final layout.
@@ -391,11 +392,13 @@ def mark_report(axes: Axes, x: float, y: float, label: str) -> None:
         x: Position of the report's value (data coordinates).
         y: Position of the report's value (data coordinates).
         label: What follows "Report: ", e.g. "876,164 a day".
+        off_bars: Keep the label off the panel's bars (so it cannot be read as a bar's own label);
+            False where bars fill the panel and the label must sit on one.
     """
     axes.plot([x], [y], **REPORT_MARKER)
     figure = axes.get_figure()
     assert figure is not None, "the axes must belong to a figure"
-    _PENDING.setdefault(figure, []).append((axes, x, y, label))
+    _PENDING.setdefault(figure, []).append((axes, x, y, label, off_bars))
 
 
 def report_labels(figure: Figure) -> list[str]:

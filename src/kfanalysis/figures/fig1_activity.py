@@ -350,7 +350,7 @@ def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
         settings.index("general practice") + height / 2,
         f"{report['fig1_gp_appointments_per_day_2022_23']:,.0f}",
     )
-    mark_report(shares, 0.5, report["fig1_majority_daily_activity_gp_community"], "over half")
+    mark_report(shares, 0.5, report["fig1_majority_daily_activity_gp_community"], "over half", off_bars=False)
     shares.set_xticks(range(len(YEARS)), YEARS)
     shares.set_ylim(0, 100)
     shares.set_ylabel("Share of the settings with data (%)")

@@ -337,7 +337,7 @@ def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
     for i, group in enumerate(GROUPS):  # the report's growth over five years, at its rate a year
         total, years = report[PAST_CLAIMS[group]], row_of(table, group, PANELS[0])["years"]
         assert isinstance(years, float), "every past row has its length in years"
-        mark_report(left, i - 0.5 * width, annual_rate(total, years), f"{total:+.0f}% in {years:.0f} years")
+        mark_report(left, i - 0.5 * width, annual_rate(total, years), f"{total:+.0f}%\nin {years:.0f} years")
     for i, group in enumerate(GROUPS):
         row = row_of(table, group, PANELS[2])
         (bar,) = right.bar([i], [row["annual_growth_pct"]], 0.5, color=palette[2])
