@@ -371,13 +371,13 @@ def report_values(claims: Iterable[str], root: Path | str | None = None) -> dict
 
 
 #: Style of the marker for a value the report publishes: black, hollow, unlike any series.
+#: It is a scatter point, not a line, so a panel's lines stay its data series.
 REPORT_MARKER: dict[str, Any] = {
     "marker": "D",
-    "markersize": 9,
-    "markerfacecolor": "white",
-    "markeredgecolor": "black",
-    "markeredgewidth": 1.8,
-    "linestyle": "none",
+    "s": 81,
+    "facecolors": "white",
+    "edgecolors": "black",
+    "linewidths": 1.8,
     "zorder": 5,
 }
 
@@ -395,7 +395,7 @@ def mark_report(axes: Axes, x: float, y: float, label: str, off_bars: bool = Tru
         off_bars: Keep the label off the panel's bars (so it cannot be read as a bar's own label);
             False where bars fill the panel and the label must sit on one.
     """
-    axes.plot([x], [y], **REPORT_MARKER)
+    axes.scatter([x], [y], gid=REPORT_GID, **REPORT_MARKER)
     figure = axes.get_figure()
     assert figure is not None, "the axes must belong to a figure"
     _PENDING.setdefault(figure, []).append((axes, x, y, label, off_bars))
