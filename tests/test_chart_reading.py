@@ -86,6 +86,22 @@ def test_every_chart_reads_at_the_column_width(figure_id: str, charts) -> None: 
     assert small_text(figure) == [], f"{figure_id}: text under {MIN_TEXT_PX} px in the book's column"
 
 
+@pytest.mark.parametrize("figure_id", [s.figure for s in BUILT])
+def test_no_two_tick_labels_overlap(figure_id: str, charts) -> None:  # type: ignore[no-untyped-def]
+    # Larger text needs room: names on two lines, fewer ticks, rotated years.
+    _, _, figure = charts[figure_id]
+    figure.draw_without_rendering()
+    renderer = figure._get_renderer()
+    for number, axes in enumerate(figure.axes, start=1):
+        for ticks in (axes.get_xticklabels(), axes.get_yticklabels()):
+            # Rotated labels are skipped: their upright boxes overlap although the text does not.
+            shown = [t for t in ticks if t.get_visible() and t.get_text() and t.get_rotation() == 0]
+            boxes = [t.get_window_extent(renderer) for t in shown]
+            for i, box in enumerate(boxes):
+                for other in boxes[i + 1 :]:
+                    assert not box.overlaps(other), f"{figure_id} panel {number}: tick labels overlap"
+
+
 # --- (b) a title that states the finding, generated from the table
 
 

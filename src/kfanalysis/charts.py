@@ -88,6 +88,12 @@ FAR_LABEL_OFFSETS: tuple[tuple[float, float], ...] = (
     (-40, 40),
     (0, 48),
     (0, -54),
+    (-60, -30),
+    (60, -30),
+    (-60, 24),
+    (60, 24),
+    (-70, -60),
+    (70, -60),
 )
 LEADER_LINE: dict[str, Any] = {
     "arrowstyle": "-",
