@@ -168,7 +168,7 @@ def build(
     charts: dict[str, bytes] = {}
     for spec in built_figures():
         module = spec.load_module()
-        charts[f"{module.TABLE}.png"] = png_bytes(module.plot(built.tables[module.TABLE]))
+        charts[f"{module.TABLE}.png"] = png_bytes(module.plot(built.tables[module.TABLE], root=paths.root))
     assert built.ledger is not None
     with staged_outputs(destination) as staging:
         for name, table in built.tables.items():

@@ -9,7 +9,10 @@ build without anyone editing prose.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
+import posixpath
+import struct
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +21,7 @@ import polars as pl
 from kfanalysis.fields import FIELDS, TABLES
 from kfanalysis.figures import FIGURES, FigureSpec
 from kfanalysis.ledger_view import STATUS_LABELS
+from kfanalysis.outputs import chart_png
 from kfanalysis.published import summary
 from kfanalysis.write import png_bytes
 
@@ -40,6 +44,52 @@ def image_html(figure: Figure | bytes, alt: str, width: str = "100%") -> str:
     return (
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
         f'style="max-width:{width}" class="kf-chart"/>'
+    )
+
+
+def download_href(path_from_chapter: str) -> str:
+    """Where the built book serves a file that a chapter offers with the ``{download}`` role.
+
+    Sphinx copies each such file to ``_downloads/<md5 of its path>/<its name>``, the path
+    being the one written in the chapter, relative to the book's folder (Sphinx 7's
+    ``DownloadFiles``; the tests check this against Sphinx itself). A chapter that offers a
+    chart's PNG for download can therefore also link its picture to that same copy.
+
+    Args:
+        path_from_chapter: The path as the chapter writes it, e.g. ``../data/processed/x.png``.
+    """
+    normalised = posixpath.normpath(path_from_chapter)
+    digest = hashlib.md5(normalised.encode(), usedforsecurity=False).hexdigest()
+    return f"_downloads/{digest}/{posixpath.basename(normalised)}"
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels of a PNG, from its header."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG file")
+    width, height = struct.unpack(">II", png[16:24])
+    return int(width), int(height)
+
+
+def chart_html(name: str, alt: str, root: Path | str | None = None) -> str:
+    """A built chart as the book shows it: the picture, linked to the full-size PNG.
+
+    The picture fills the content column; on a phone its text is small, so the picture and
+    a line under it both open the PNG at its full size (the file the chapter offers for
+    download, so nothing is stored twice).
+
+    Args:
+        name: The chart's name in data/processed, without ``.png`` ("fig7_vacancies").
+        alt: Text description of the chart for screen readers.
+        root: Project root; found from the working directory if omitted.
+    """
+    png = chart_png(name, root)
+    href = html.escape(download_href(f"../data/processed/{name}.png"), quote=True)
+    width, height = png_size(png)
+    return (
+        f'<a href="{href}" class="kf-chart-link">{image_html(png, alt)}</a>'
+        f'<p class="kf-chart-full"><a href="{href}">Open the chart at full size '
+        f"({width:,} by {height:,} pixels)</a></p>"
     )
 
 

@@ -1,7 +1,7 @@
 """The report's seven figures: which are built, and what the others will need.
 
 Each built figure is a module with three functions: ``build(root)`` returns its
-tidy table from data/raw alone, ``plot(table)`` draws it, and
+tidy table from data/raw alone, ``plot(table, root)`` draws it, and
 ``claims(table)`` recomputes the published numbers that rest on it. Figures
 not built yet are listed with the inputs they will need, so the ledger can say
 exactly why their claims are ``missing_input``.
@@ -30,8 +30,8 @@ class FigureModule(Protocol):
     def build(self, root: Path | str | None = None) -> pl.DataFrame:
         """Build the figure's table from data/raw."""
 
-    def plot(self, table: pl.DataFrame) -> Figure:
-        """Draw the figure."""
+    def plot(self, table: pl.DataFrame, root: Path | str | None = None) -> Figure:
+        """Draw the figure; ``root`` is where the report's published values are read from."""
 
     def claims(self, table: pl.DataFrame) -> dict[str, ClaimResult]:
         """Recompute the figure's published numbers."""

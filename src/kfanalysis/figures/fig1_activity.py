@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line
+from kfanalysis.charts import add_source_line, change_word, finish, mark_report, report_values
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
@@ -266,8 +266,21 @@ def _half_unit(activity: pl.DataFrame, source_id: str, measure: str, year: str) 
     return tolerance(int(row["precision_decimals"][0]))
 
 
-def plot(table: pl.DataFrame) -> Figure:
-    """Draw activity a day by setting, the two years side by side, primary and community set apart."""
+def finding(table: pl.DataFrame) -> str:
+    """The chart's message in one sentence, with its numbers read from the table."""
+    first, last = (primary_and_community_share(table, year) for year in YEARS)
+    return (
+        f"General practice and community services carried {last:.0f}% of daily NHS activity in {YEARS[1]} "
+        f"({change_word(first, last, 'up', 'down', 'as')} from {first:.0f}% in {YEARS[0]}), counting the "
+        "settings with data"
+    )
+
+
+def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
+    """Draw activity a day by setting, the two years side by side, primary and community set apart.
+
+    The report's GP appointments a day and its "more than half" are marked where they fall.
+    """
     import seaborn as sns
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
@@ -275,8 +288,8 @@ def plot(table: pl.DataFrame) -> Figure:
     palette = sns.color_palette("colorblind")
     settings = list(MEASURE_OF_SETTING)
     with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(11, 5.2))
-        bars, shares = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1.3]})
+        figure = Figure(figsize=(11, 7))
+        bars, shares = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1.6]})
     height = 0.38
     for offset, year, shade in ((-height / 2, YEARS[0], 0.45), (height / 2, YEARS[1], 1.0)):
         rows = {r["setting"]: r for r in table.filter(pl.col("financial_year") == year).iter_rows(named=True)}
@@ -296,10 +309,12 @@ def plot(table: pl.DataFrame) -> Figure:
                     )
                 continue
             bars.barh(position + offset, row["per_day"], height=height, color=colour, alpha=shade)
+            if offset < 0:  # one label a setting, on the newer year, so each can be read
+                continue
             bars.text(
                 row["per_day"] + 8000,
                 position + offset,
-                f"{row['per_day']:,.0f} ({year})",
+                f"{row['per_day']:,.0f}",
                 va="center",
                 fontsize=7,
             )
@@ -307,7 +322,7 @@ def plot(table: pl.DataFrame) -> Figure:
     bars.set_ylim(len(settings) - 0.4, -0.6)  # top to bottom, every row clear of the frame
     bars.grid(axis="y", visible=False)  # no gridline through the value labels
     bars.set_xlabel("Average a day (annual total / calendar days)")
-    bars.xaxis.set_major_formatter(lambda x, _pos: f"{x:,.0f}")
+    bars.xaxis.set_major_formatter(lambda x, _pos: f"{x / 1000:,.0f}k")
     bars.set_xlim(0, float(table["per_day"].drop_nulls().max()) * 1.35)  # type: ignore[arg-type]
     bars.legend(
         handles=[
@@ -316,7 +331,9 @@ def plot(table: pl.DataFrame) -> Figure:
             Patch(color="grey", alpha=0.45, label=f"lighter bar: {YEARS[0]}"),
         ],
         fontsize=8,
-        loc="lower right",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=2,
     )
     bars.set_title("Activity a day by setting", fontsize=10)
 
@@ -326,6 +343,14 @@ def plot(table: pl.DataFrame) -> Figure:
         shares.bar(position, 100 - share, bottom=share, color=palette[7], width=0.6)
         shares.text(position, share / 2, f"{share:.0f}%", ha="center", va="center", color="white", fontsize=9)
     shares.axhline(50, color="black", linewidth=0.8, linestyle="--")
+    report = report_values(claims(table), root)
+    mark_report(
+        bars,
+        report["fig1_gp_appointments_per_day_2022_23"],
+        settings.index("general practice") + height / 2,
+        f"{report['fig1_gp_appointments_per_day_2022_23']:,.0f}",
+    )
+    mark_report(shares, 0.5, report["fig1_majority_daily_activity_gp_community"], "over half", off_bars=False)
     shares.set_xticks(range(len(YEARS)), YEARS)
     shares.set_ylim(0, 100)
     shares.set_ylabel("Share of the settings with data (%)")
@@ -335,7 +360,7 @@ def plot(table: pl.DataFrame) -> Figure:
         "Sources: NAO (general practice, reported appointments); NHS Digital CSDS; HES via a written answer "
         "(outpatients attended, admission episodes); NHS England A&E and AmbSYS. NHS 111: not found.",
     )
-    figure.tight_layout()
+    finish(figure, finding(table))
     return figure
 
 

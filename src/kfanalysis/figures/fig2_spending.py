@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line
+from kfanalysis.charts import add_source_line, change_word, finish, mark_report, report_values
 from kfanalysis.errors import FigureInputError
 from kfanalysis.fields import PRIMARY_CARE_LINES, SPENDING_SECTORS, TRUST_MEASURES
 from kfanalysis.loader import load
@@ -246,15 +246,35 @@ def _short(line: str) -> str:
     }[line]
 
 
-def plot(table: pl.DataFrame) -> Figure:
+def finding(table: pl.DataFrame) -> str:
+    """The chart's message in one sentence, with its numbers read from the table."""
+    shares = table.filter(
+        (pl.col("spending_sector") == "primary care") & pl.col("share_of_dhsc_rdel_pct").is_not_null()
+    ).sort("financial_year")
+    first, last = shares.row(0, named=True), shares.row(-1, named=True)
+    a, b = first["share_of_dhsc_rdel_pct"], last["share_of_dhsc_rdel_pct"]
+    return (
+        f"Primary care's share of DHSC spending {change_word(a, b)} from {a:.1f}% in "
+        f"{first['financial_year']} to {b:.1f}% in {last['financial_year']}; in {REPORT_YEAR} it received "
+        f"£{value(table, REPORT_YEAR, 'primary care'):.1f}bn"
+    )
+
+
+def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
     """Draw 2021/22 spending by destination (left) and primary care's share of RDEL over time (right)."""
     import seaborn as sns
     from matplotlib.figure import Figure
 
     palette = sns.color_palette("colorblind")
     with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(11, 4.8))
-        bars, note, share = figure.subplots(1, 3, gridspec_kw={"width_ratios": [3, 0.9, 2]})
+        figure = Figure(figsize=(10, 8.8))
+        # Spending and the note on what is missing above, the share over time across the width below.
+        grid = figure.add_gridspec(2, 2, width_ratios=[3, 1.3], height_ratios=[1, 1.1])
+        bars, note, share = (
+            figure.add_subplot(grid[0, 0]),
+            figure.add_subplot(grid[0, 1]),
+            figure.add_subplot(grid[1, :]),
+        )
     note.axis("off")
     report = table.filter(pl.col("financial_year") == REPORT_YEAR)
     # Only destinations with a figure get a bar; the ones not found are named in a note
@@ -307,13 +327,20 @@ def plot(table: pl.DataFrame) -> Figure:
     share.set_xlabel("Financial year (RDEL from 2020/21 includes Covid-19 spending)")
     share.tick_params(axis="x", rotation=30)
     share.set_title("Primary care's share of DHSC spending", fontsize=10)
+    published = report_values(claims(table), root)
+    if "primary care" in shown["spending_sector"].to_list():
+        spend = published["fig2_primary_care_spend_2021_22"]
+        mark_report(bars, spend, shown["spending_sector"].to_list().index("primary care"), f"£{spend:.1f}bn")
+    if REPORT_YEAR in years:
+        pct = published["fig2_primary_care_share_2021_22"]
+        mark_report(share, years.index(REPORT_YEAR), pct, f"{pct:.1f}%")
     add_source_line(
         figure,
         "Sources: DHSC annual report and accounts via written answer 174383; NHS Digital / NHS England "
         "ASC-FR; DHSC public health grant circulars and statements. NHS trust types: "
         + ("NHS England TAC data files." if len(not_found) < len(TRUST_SECTORS) else "not in the data."),
     )
-    figure.tight_layout()
+    finish(figure, finding(table))
     return figure
 
 

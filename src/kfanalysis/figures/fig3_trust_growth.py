@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line
+from kfanalysis.charts import add_source_line, finish, mark_report, report_values
 from kfanalysis.fields import TRUST_MEASURES, TRUST_SECTORS
 from kfanalysis.loader import load
 from kfanalysis.prices import deflator
@@ -147,7 +147,23 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
     return out
 
 
-def plot(table: pl.DataFrame) -> Figure:
+def finding(table: pl.DataFrame) -> str:
+    """The chart's message in one sentence, with its numbers read from the table."""
+    real = table.filter(
+        (pl.col("trust_measure") == EXPENDITURE)
+        & (pl.col("money_basis") == REAL)
+        & pl.col("growth_pct").is_not_null()
+    ).sort("growth_pct", descending=True)
+    if real.height == 0:
+        return f"Not built yet: growth by trust type needs NHS England's trust accounts for {FROM_YEAR} and {TO_YEAR}"
+    top = real.row(0, named=True)
+    return (
+        f"{top['trust_sector']} trusts' operating expenditure grew most, {top['growth_pct']:+.1f}% in real terms "
+        f"from {FROM_YEAR} to {TO_YEAR}"
+    )
+
+
+def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
     """Bars of each trust type's growth in operating expenditure, cash and real; or what is missing."""
     from matplotlib.figure import Figure
 
@@ -178,11 +194,15 @@ def plot(table: pl.DataFrame) -> Figure:
         axes.set_xlabel(f"Growth in operating expenditure, {FROM_YEAR} to {TO_YEAR} (%)")
         axes.axvline(0, color="black", linewidth=0.8)
         axes.legend(frameon=False)
-    axes.set_title("Growth in NHS trust operating expenditure by trust type")
+        report = report_values(claims(table), root)
+        for claim_id, sector in CLAIM_SECTORS.items():
+            if claim_id in report:
+                row = list(TRUST_SECTORS).index(sector) + width / 2
+                mark_report(axes, report[claim_id], row, f"{report[claim_id]:+.0f}% ({sector.lower()})")
     add_source_line(
         figure, "Source: NHS England, Trust Accounts Consolidation (TAC) data files; HM Treasury."
     )
-    figure.tight_layout()
+    finish(figure, finding(table))
     return figure
 
 

@@ -33,7 +33,16 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line, mark_breaks, shade, shade_newer_years, with_gaps
+from kfanalysis.charts import (
+    add_source_line,
+    finish,
+    mark_breaks,
+    mark_report,
+    report_values,
+    shade,
+    shade_newer_years,
+    with_gaps,
+)
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.paths import project_paths
@@ -305,8 +314,26 @@ def real_change_comparison(table: pl.DataFrame, root: Path | str | None = None) 
     )
 
 
-def plot(table: pl.DataFrame) -> Figure:
-    """Draw the three indexed series, with the Covid-19 years shaded and gaps left open."""
+def finding(table: pl.DataFrame) -> str:
+    """The chart's message in one sentence, with its numbers read from the table."""
+    spend = change_since_base(table, "gce_real_index", REPORT_LAST)
+    support = change_since_base(table, "long_term_support_index", REPORT_LAST)
+    if spend is None or support is None:
+        return f"Councils' adult social care from {BASE_YEAR}: real spending and people supported"
+
+    spent = "more" if spend >= 0 else "less"
+    people = "fewer" if support < 0 else "more"
+    return (
+        f"By {REPORT_LAST} councils spent {abs(spend):.1f}% {spent} on adult social care in real terms "
+        f"than in {BASE_YEAR}, yet {abs(support):.1f}% {people} people got long-term support"
+    )
+
+
+def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
+    """Draw the three indexed series, with the Covid-19 years shaded and gaps left open.
+
+    The changes to 2022/23 that the report publishes are marked where they would fall.
+    """
     import seaborn as sns
     from matplotlib.figure import Figure
 
@@ -340,6 +367,16 @@ def plot(table: pl.DataFrame) -> Figure:
         axes, table["is_activity_series_break"].to_list(), "Activity series break (client level data)"
     )
     axes.axhline(100, color="0.4", linewidth=0.8)
+    marked = {SC360_SUPPORTED_CLAIM: "people supported", "fig4_sc360_requests_change_2015_16_2022_23": "requests"}
+    # The supported claim is tested from raw tables (its other bases), not from the figure's claims.
+    report = report_values(marked, root)
+    for claim_id, what in marked.items():
+        mark_report(
+            axes,
+            years.index(LATEST_BEFORE_REPORT),
+            100 + report[claim_id],
+            f"{report[claim_id]:+.0f}% {what}",
+        )
     axes.set_xticks(positions, years)
     axes.tick_params(axis="x", rotation=45)
     axes.set_xlabel("Financial year")
@@ -351,7 +388,7 @@ def plot(table: pl.DataFrame) -> Figure:
         "Sources: NHS Digital / NHS England, Adult Social Care Activity and Finance "
         "Report; HM Treasury GDP deflator (March 2023). England.",
     )
-    figure.tight_layout()
+    finish(figure, finding(table))
     return figure
 
 

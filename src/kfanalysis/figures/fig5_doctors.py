@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line
+from kfanalysis.charts import add_source_line, change_word, finish, mark_report, report_values
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
@@ -309,17 +309,40 @@ def _bar_label(row: dict[str, object]) -> str:
     return text
 
 
-def plot(table: pl.DataFrame) -> Figure:
+#: The report's growth over the past five years, by staff group.
+PAST_CLAIMS = {
+    "HCHS consultants": "fig5_consultant_growth_2016_17_2021_22",
+    "fully qualified GPs": "fig5_gp_growth_2016_17_2021_22",
+}
+
+
+def finding(table: pl.DataFrame) -> str:
+    """The chart's message in one sentence, with its numbers read from the table."""
+    consultants, gps = (row_of(table, group, PANELS[0]) for group in GROUPS)
+    c, g = float(consultants["annual_growth_pct"]), float(gps["annual_growth_pct"])  # type: ignore[arg-type]
+    return (
+        f"From {consultants['period_label']} hospital consultants {change_word(0, c, 'grew', 'shrank')} by "
+        f"{abs(c):.1f}% a year, while fully qualified GPs {change_word(0, g, 'grew', 'shrank')} by "
+        f"{abs(g):.1f}% a year"
+    )
+
+
+def annual_rate(total_pct: float, years: float) -> float:
+    """The compound growth a year (%) that adds up to ``total_pct`` over ``years``."""
+    return ((1 + total_pct / 100) ** (1 / years) - 1) * 100
+
+
+def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
     """Two comparisons, each titled with its period: past against next five years, and the plan's fifteen."""
     import seaborn as sns
     from matplotlib.figure import Figure
 
     palette = sns.color_palette("colorblind")
     with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(10, 4.8))
+        figure = Figure(figsize=(10, 6.4))
         left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": (3, 2)})
-    names = {"HCHS consultants": "Hospital consultants", "fully qualified GPs": "Fully qualified GPs"}
-    width = 0.38
+    names = {"HCHS consultants": "Hospital\nconsultants", "fully qualified GPs": "Fully qualified\nGPs"}
+    width = 0.3
     styles = {
         PANELS[0]: ("Past: Sep 2016 to Sep 2021", palette[0], None),
         PANELS[1]: ("Next: 2021/22 to 2026/27", palette[1], "//"),
@@ -359,11 +382,16 @@ def plot(table: pl.DataFrame) -> Figure:
             _annotate(left, bar, _bar_label(row))
     _draw_since(left, table, palette[3], width)
     rates = [r for r in table["annual_growth_pct"].to_list() if r is not None]
-    limits = (min(0.0, *rates) - 1.5, max(0.0, *rates) + 2.0)  # one scale on both panels, room for labels
+    limits = (min(0.0, *rates) - 1.5, max(0.0, *rates) + 4.5)  # one scale on both panels, room for labels
     _finish(left, names, limits, "Past five years and next five years\n(each bar labelled with its basis)")
     # The since-the-report bar sits one and a half widths right of each group: keep it inside the frame.
-    left.set_xlim(-0.6, len(GROUPS) - 1 + 2 * width + 0.15)
-    left.legend(fontsize=7.5, loc="upper left")
+    left.set_xlim(-0.6, len(GROUPS) - 1 + 2 * width + 0.3)
+    left.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    report = report_values(claims(table), root)
+    for i, group in enumerate(GROUPS):  # the report's growth over five years, at its rate a year
+        total, years = report[PAST_CLAIMS[group]], row_of(table, group, PANELS[0])["years"]
+        assert isinstance(years, float), "every past row has its length in years"
+        mark_report(left, i - 0.5 * width, annual_rate(total, years), f"{total:+.0f}%\nin {years:.0f} years")
     _state_the_report(left, table)
     for i, group in enumerate(GROUPS):
         row = row_of(table, group, PANELS[2])
@@ -383,7 +411,7 @@ def plot(table: pl.DataFrame) -> Figure:
         "NHS Long Term Workforce Plan as reported by the National Audit Office (FTE). "
         "Headcount and FTE are never in one bar pair without a label.",
     )
-    figure.tight_layout()
+    finish(figure, finding(table))
     return figure
 
 
@@ -442,7 +470,7 @@ def _annotate(axes: Axes, bar: Rectangle, text: str) -> None:
 def _finish(axes: Axes, names: dict[str, str], limits: tuple[float, float], title: str) -> None:
     axes.axhline(0, color="0.3", linewidth=0.8)
     axes.set_ylim(*limits)
-    axes.set_xlim(-0.6, len(GROUPS) - 0.4)  # every slot inside the frame, with or without a bar
+    axes.set_xlim(-0.75, len(GROUPS) - 0.25)  # room for the outer bars' labels inside the frame
     axes.set_xticks(range(len(GROUPS)), [names[g] for g in GROUPS])
     axes.set_title(title, fontsize=9.5)
 

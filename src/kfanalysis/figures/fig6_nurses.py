@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line
+from kfanalysis.charts import add_source_line, change_word, finish
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
@@ -235,7 +235,17 @@ def _future_title(period: str) -> str:
     return f"The report's statement for {start} to {end}\n({years} years, not the caption's ten)"
 
 
-def plot(table: pl.DataFrame) -> Figure:
+def finding(table: pl.DataFrame) -> str:
+    """The chart's message in one sentence, with its numbers read from the table."""
+    growth = past_growth(table)
+    rate = growth.annual_growth_pct
+    return (
+        f"NHS nurses and health visitors {change_word(0, rate, 'grew', 'shrank')} by {abs(rate):.1f}% a year "
+        f"from {growth.first} to {growth.last}, from {growth.start:,.0f} to {growth.end:,.0f} (headcount)"
+    )
+
+
+def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
     """The past ten years as a series, the next ten as the report states them, and the official statements."""
     import seaborn as sns
     from matplotlib.figure import Figure
@@ -244,8 +254,8 @@ def plot(table: pl.DataFrame) -> Figure:
     rows = series(table)
     palette = sns.color_palette("colorblind")
     with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(10, 6))
-        grid = figure.add_gridspec(2, 2, width_ratios=(3, 2), height_ratios=(3, 1))
+        figure = Figure(figsize=(10, 8.6))
+        grid = figure.add_gridspec(2, 2, width_ratios=(3, 2), height_ratios=(3, 1.4))
         past = figure.add_subplot(grid[0, 0])
         future = figure.add_subplot(grid[0, 1])
         notes = figure.add_subplot(grid[1, :])
@@ -265,7 +275,7 @@ def plot(table: pl.DataFrame) -> Figure:
         0.02,
         0.97,
         f"{growth.annual_growth_pct:+.1f}% a year between the end points\n"
-        f"log-linear fit: {fit.annual_growth_pct:+.1f}% a year "
+        f"log-linear fit: {fit.annual_growth_pct:+.1f}% a year\n"
         f"(95% interval {fit.ci_low_pct:.1f} to {fit.ci_high_pct:.1f}, {fit.n} Septembers)",
         transform=past.transAxes,
         va="top",
@@ -277,12 +287,11 @@ def plot(table: pl.DataFrame) -> Figure:
     future.text(
         0.0,
         0.95,
-        f"+{report['value']:,.0f} community nurses by {str(report['period_label'])[-7:]}\n"
-        "(report's statement, not an official projection;\nno official community-nurse baseline was found,\n"
-        "so no growth rate is computed)\n\n"
-        "The plan's growth by setting: not found.\n"
-        "Nurses by care setting, FTE, Sep 2012 to 2023:\nnot found (NHS Workforce Statistics,\n"
-        "staff group and care setting).",
+        f"+{report['value']:,.0f} community nurses\nby {str(report['period_label'])[-7:]}\n"
+        "(the report's statement, not an\nofficial projection; no official\ncommunity-nurse baseline was\n"
+        "found, so no growth rate\nis computed)\n\n"
+        "The plan's growth by setting:\nnot found.\n"
+        "Nurses by care setting, FTE,\nSep 2012 to 2023: not found.",
         va="top",
         fontsize=8.5,
         transform=future.transAxes,
@@ -290,30 +299,26 @@ def plot(table: pl.DataFrame) -> Figure:
     notes.axis("off")
     shown = statements(table)
     cells = [
-        [_short(str(r["who_is_counted"])), str(r["period_label"]), _statement_text(r), str(r["source_id"])]
+        [_short(str(r["who_is_counted"]), 52), str(r["period_label"]), _statement_text(r)]
         for r in shown.iter_rows(named=True)
     ]
     if cells:
         grid_table = notes.table(
             cellText=cells,
-            colLabels=[
-                "Official statement, as published (not part of the series)",
-                "Period",
-                "Value",
-                "Source",
-            ],
+            colLabels=["Official statement, as published (not part of the series)", "Period", "Value"],
             loc="upper center",
             cellLoc="left",
-            colWidths=(0.53, 0.12, 0.18, 0.17),
+            colWidths=(0.6, 0.22, 0.18),
         )
         grid_table.auto_set_font_size(False)
         grid_table.set_fontsize(7)
+        grid_table.scale(1, 1.9)  # rows tall enough for text at the size ``finish`` sets
     add_source_line(
         figure,
         "Sources: NHS Digital, NHS Workforce Statistics (headcount, July 2022 edition); the report (9,000 "
         "community nurses); DHSC news of 8 Dec 2024 and 30 Nov 2023; written answer UIN 209319.",
     )
-    figure.tight_layout()
+    finish(figure, finding(table))
     return figure
 
 

@@ -25,7 +25,18 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kfanalysis import fields
-from kfanalysis.charts import add_source_line, mark_breaks, place_labels, shade_newer_years, with_gaps
+from kfanalysis.charts import (
+    add_source_line,
+    change_word,
+    finish,
+    mark_breaks,
+    mark_report,
+    min_font_pt,
+    place_labels,
+    report_values,
+    shade_newer_years,
+    with_gaps,
+)
 from kfanalysis.errors import FigureInputError
 from kfanalysis.loader import load
 from kfanalysis.periods import FinancialYear
@@ -187,8 +198,23 @@ def fit_all_sectors(table: pl.DataFrame) -> LineFit:
     return fit(kept)
 
 
-def plot(table: pl.DataFrame) -> Figure:
-    """Draw the two rates over time (left) and against each other with the fitted line (right)."""
+def finding(table: pl.DataFrame) -> str:
+    """The chart's message in one sentence, with its numbers read from the table."""
+    rows = {r["financial_year"]: r for r in table.iter_rows(named=True)}
+    first, last = rows[str(REPORT_FIRST)], rows[str(REPORT_LAST)]
+    v0, v1 = first["vacancy_rate_pct"], last["vacancy_rate_pct"]
+    u0, u1 = first["unemployment_rate_pct"], last["unemployment_rate_pct"]
+    return (
+        f"Social care vacancies {change_word(v0, v1)} from {v0:.1f}% to {v1:.1f}% between {REPORT_FIRST} "
+        f"and {REPORT_LAST}, while unemployment {change_word(u0, u1)} from {u0:.1f}% to {u1:.1f}%"
+    )
+
+
+def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
+    """Draw the two rates over time (left) and against each other with the fitted line (right).
+
+    The vacancy counts the report publishes are marked on the vacancy line in their years.
+    """
     import seaborn as sns
     from matplotlib.figure import Figure
 
@@ -203,8 +229,8 @@ def plot(table: pl.DataFrame) -> Figure:
     )
     with sns.axes_style("whitegrid"):
         # A bare Figure, not pyplot: no global state, nothing shown twice in a notebook.
-        figure = Figure(figsize=(11, 4.4))
-        left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+        figure = Figure(figsize=(11, 6.6))
+        left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [5, 4]})
     for colour, (column, label, marker) in zip(palette, series, strict=False):
         left.plot(positions, with_gaps(table[column].to_list()), marker=marker, color=colour, label=label)
     for year in sector_not_stated(table):
@@ -218,8 +244,18 @@ def plot(table: pl.DataFrame) -> Figure:
     left.set_ylabel("Per cent")
     left.tick_params(axis="x", rotation=45)
     left.set_ylim(bottom=0)
-    left.legend(title=None, loc="lower left", fontsize=8)
+    left.legend(title=None, loc="upper center", bbox_to_anchor=(0.5, -0.3), fontsize=8)
     left.set_title("Both rates by year (gaps: no published estimate)", fontsize=10)
+    report = report_values(claims(table), root)
+    for year in CLAIM_YEARS:
+        row = table.filter(pl.col("financial_year") == year).row(0, named=True)
+        published = report[f"fig7_vacancies_{year.replace('/', '_')}"]
+        ours = (
+            ""
+            if row["vacancies_count"] == published
+            else f" (Skills for Care: {row['vacancies_count']:,.0f})"
+        )
+        mark_report(left, years.index(year), row["vacancy_rate_pct"], f"{published:,.0f} vacant posts{ours}")
 
     fitted = fit(table)
     period = table.filter(~pl.col("is_newer_than_report")).drop_nulls(
@@ -278,15 +314,16 @@ def plot(table: pl.DataFrame) -> Figure:
     # Room around the points for their labels, then the labels placed clear of the points,
     # each other, the legend and the frame.
     right.margins(x=0.15, y=0.18)
-    legend = right.legend(fontsize=8, loc="upper right")
-    figure.tight_layout()
-    place_labels(right, xs, ys, period["financial_year"].to_list(), avoid=[legend], fontsize=7)
+    legend = right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22))
     add_source_line(
         figure,
         "Sources: Skills for Care workforce estimates (rate and count of each year from one "
         "edition, the newest read); ONS Labour Force Survey, series MGSX.",
     )
-    figure.tight_layout()
+    finish(figure, finding(table))
+    place_labels(
+        right, xs, ys, period["financial_year"].to_list(), avoid=[legend], fontsize=min_font_pt(figure)
+    )
     return figure
 
 
