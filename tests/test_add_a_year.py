@@ -28,21 +28,21 @@ from kfanalysis.cli import main
 
 MADE_UP_SOURCE = """
 [[source]]
-id = "made_up_ascfr_2024_25"
+id = "made_up_ascfr_2025_26"
 title = "MADE-UP TEST SOURCE: not a real publication"
 publisher = "Nobody (made up for a test)"
-edition = "2024-25 (made up)"
-date_published = "2025-10"
+edition = "2025-26 (made up)"
+date_published = "2026-10"
 url = "https://example.org/made-up-for-a-test"
 licence = "Open Government Licence v3.0"
-date_accessed = "2025-10-30"
-covers_to = "2024/25"
+date_accessed = "2026-10-30"
+covers_to = "2025/26"
 note = "Made up to exercise the workflow of adding a year; never a real figure."
 """
-#: Made-up 2024/25 rows: spending first, then people supported.
-MADE_UP_SPENDING = '2024/25,cash,28.00,2,made_up_ascfr_2024_25,"made-up value for a test",,\n'
+#: Made-up 2025/26 rows: spending first, then people supported.
+MADE_UP_SPENDING = '2025/26,cash,28.00,2,made_up_ascfr_2025_26,"made-up value for a test",,\n'
 MADE_UP_SUPPORTED = (
-    '2024/25,long-term support during the year,860000,0,made_up_ascfr_2024_25,"made-up value for a test",,\n'
+    '2025/26,long-term support during the year,860000,0,made_up_ascfr_2025_26,"made-up value for a test",,\n'
 )
 #: The tests that read the raw data or the outputs built from it.
 DATA_TESTS = (
@@ -129,9 +129,9 @@ def _stale_outputs_said_once(root: Path, edited: str) -> None:
     assert "1 skipped" in stale.stdout
 
 
-def _row_2024_25(root: Path) -> dict[str, str]:
+def _row_2025_26(root: Path) -> dict[str, str]:
     with (root / "data" / "processed" / "fig4_social_care.csv").open(encoding="utf-8", newline="") as fh:
-        (row,) = [r for r in csv.DictReader(fh) if r["financial_year"] == "2024/25"]
+        (row,) = [r for r in csv.DictReader(fh) if r["financial_year"] == "2025/26"]
     return row
 
 
@@ -140,13 +140,16 @@ def test_adding_a_year_ends_green_one_measure_then_both(scratch: Path) -> None:
     _append(raw / "sources.toml", MADE_UP_SOURCE)
     _append(raw / "asc_expenditure.csv", MADE_UP_SPENDING)
     _readme_steps(scratch, "asc_expenditure.csv")
-    row = _row_2024_25(scratch)
+    row = _row_2025_26(scratch)
     assert (row["gce_cash_gbp_bn"], row["long_term_support_count"]) == ("28.0", "")
 
     _append(raw / "asc_activity.csv", MADE_UP_SUPPORTED)
     _readme_steps(scratch, None)
-    row = _row_2024_25(scratch)
-    assert (row["gce_cash_gbp_bn"], row["long_term_support_count"]) == ("28.0", "860000")
-    assert row["requests_count"] == ""  # still unpublished for 2024/25: left empty
+    row = _row_2025_26(scratch)
+    # Counts from 2024/25 on come from client level data, a new series: the year's count is held in
+    # data/raw but not joined to the SALT years, and the table flags the break instead.
+    assert (row["gce_cash_gbp_bn"], row["long_term_support_count"]) == ("28.0", "")
+    assert row["is_activity_series_break"] == "true"
+    assert row["requests_count"] == ""
     # The real project was only read.
     assert "made_up" not in (REPO_ROOT / "data" / "raw" / "sources.toml").read_text(encoding="utf-8")

@@ -51,7 +51,7 @@ READERS: dict[str, Reader] = {
         ),
         Reader(
             "asc-overview",
-            "NHS Digital Adult Social Care Overview data tables -> asc_activity (age bands, Tables 1 and 3)",
+            "NHS Digital Adult Social Care Overview data tables -> asc_activity (age bands, Tables 1 to 3)",
             (".xlsx",),
             lambda sid: sid in asc_overview.EDITIONS,
             lambda path, sid, _: [asc_overview.read(path, sid)],

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kfanalysis.errors import KfError
+from kfanalysis.errors import KfError, RawDataError
 from kfanalysis.fields import TABLES
 from kfanalysis.ingest.base import Extract, Row
 from kfanalysis.paths import ProjectPaths
@@ -137,7 +137,10 @@ def plan(paths: ProjectPaths, extracts: list[Extract]) -> list[Planned]:
         new = merge(table, old, [e for e in extracts if e.table == table])
         rel = f"data/raw/{path.name} (as ingested)"
         frame, lines = _parse(new, TABLES[table], rel)
-        _validated(_typed(frame, TABLES[table], rel, lines), TABLES[table], rel, lines)
+        typed, problems = _typed(frame, TABLES[table], rel, lines)
+        _, failures = _validated(typed, TABLES[table], rel, lines)
+        if problems or failures:  # every problem at once, type errors and schema failures together
+            raise RawDataError(problems + failures)
         out.append(Planned(path, old, new, _against(compare_rows(path.name, old, new))))
     old_toml = paths.sources_toml.read_text(encoding="utf-8")
     toml = old_toml

@@ -21,6 +21,12 @@ MEASURES = {
     ("Table 1", "Number of new requests for support: Age 65 and over"): (
         "requests for support from new clients, aged 65 and over"
     ),
+    ("Table 2", "Number of completed episodes of ST-Max for new and existing clients: Age 18-64"): (
+        "short-term support to maximise independence (ST-Max), completed episodes, aged 18-64"
+    ),
+    ("Table 2", "Number of completed episodes of ST-Max for new and existing clients: Age 65 and over"): (
+        "short-term support to maximise independence (ST-Max), completed episodes, aged 65 and over"
+    ),
     ("Table 3", "Number receiving long-term support during the year: Age 18-64"): (
         "long-term support during the year, aged 18-64"
     ),
