@@ -92,20 +92,78 @@ def raw(project: Path) -> RawEditor:
     return RawEditor(project)
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the book once per test session, from fresh, with warnings as errors; return its HTML folder."""
+#: Books built by the tests, one folder per fingerprint of the book's inputs (git-ignored).
+BOOK_CACHE = REPO_ROOT / "book" / "_build" / "tested"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the tests that need the built book first, so its build starts at once.
+
+    The order is the same in every test process, as pytest-xdist requires.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("book") is None)
+
+
+def _build_book_into(target: Path) -> None:
+    """Build the book from fresh into ``target`` (its ``_build/html``) as `nox -s book` does.
+
+    The build runs in a staging folder beside ``target`` and is renamed into place only
+    when it succeeded, so a half-built book is never taken for a built one.
+    """
     import subprocess
     import sys
 
-    jupyter_book = shutil.which("jupyter-book") or str(Path(sys.executable).parent / "jupyter-book")
-    if not Path(jupyter_book).exists():
-        pytest.skip("jupyter-book is not installed (install the 'book' extra)")
-    root = Path(__file__).resolve().parents[1]
-    out = tmp_path_factory.mktemp("book")
+    staging = target.with_name(target.name + ".building")
+    shutil.rmtree(staging, ignore_errors=True)
     result = subprocess.run(
-        [jupyter_book, "build", str(root / "book"), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, cwd=root, check=False,
+        [sys.executable, str(REPO_ROOT / "tools" / "build_book.py"), "--path-output", str(staging)],
+        capture_output=True, text=True, cwd=REPO_ROOT, check=False,
     )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return out / "_build" / "html"
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RuntimeError(result.stdout[-4000:] + result.stderr[-4000:])
+    for old in BOOK_CACHE.glob("*"):
+        if old != staging:
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+    staging.rename(target)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The book built from fresh with warnings as errors, once for every test process; its HTML folder.
+
+    Test processes (pytest-xdist runs one per core) share one build: the first to need it
+    builds while holding a file lock, the others wait and take it. The build is kept under
+    ``book/_build/tested/<fingerprint>`` and reused while no input changes (every book page,
+    the package, the tools, the data, the pins and the Python version go into the
+    fingerprint), because the same inputs build the same book. A failed build is
+    recorded for the run, so the other processes report it rather than build again.
+    """
+    import importlib.util
+
+    from filelock import FileLock
+
+    if importlib.util.find_spec("jupyter_book") is None:
+        pytest.skip("jupyter-book is not installed (install the 'book' extra)")
+    import sys
+
+    sys.path.insert(0, str(REPO_ROOT / "tools"))
+    from book_inputs import book_inputs_digest
+
+    digest = book_inputs_digest(REPO_ROOT)
+    target = BOOK_CACHE / digest
+    html = target / "_build" / "html"
+    # The folder every test process of this run shares (each process's base folder sits in it).
+    run_folder = tmp_path_factory.getbasetemp().parent
+    failed = run_folder / f"book-build-failed-{digest[:16]}.log"
+    BOOK_CACHE.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(BOOK_CACHE) + ".lock"):
+        if failed.is_file():
+            pytest.fail("the book did not build (reported by another test process):\n" + failed.read_text())
+        if not html.is_dir():
+            try:
+                _build_book_into(target)
+            except RuntimeError as error:
+                failed.write_text(str(error), encoding="utf-8")
+                pytest.fail(f"the book did not build:\n{error}")
+    return html
