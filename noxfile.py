@@ -89,9 +89,13 @@ def _committed_copy(folder: str, into: Path) -> Path | None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite (unit, bad input, regression of every published number, book chapters)."""
+    """Run the test suite (unit, bad input, regression of every published number, book chapters).
+
+    The tests run on every core; the book is built once for all of them (see tests/conftest.py).
+    """
     _install(session, "dev,book")
-    session.run("pytest", *session.posargs)
+    # On every core (pytest-xdist); `-- -n 0` after the session name runs in one process.
+    session.run("pytest", "-n", "auto", *session.posargs)
 
 
 @nox.session

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -153,8 +154,10 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     digest = book_inputs_digest(REPO_ROOT)
     target = BOOK_CACHE / digest
     html = target / "_build" / "html"
-    # The folder every test process of this run shares (each process's base folder sits in it).
-    run_folder = tmp_path_factory.getbasetemp().parent
+    # The folder every test process of this run shares: under pytest-xdist each process's base
+    # folder sits in it; a run in one process has its own base folder.
+    base = tmp_path_factory.getbasetemp()
+    run_folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     failed = run_folder / f"book-build-failed-{digest[:16]}.log"
     BOOK_CACHE.mkdir(parents=True, exist_ok=True)
     with FileLock(str(BOOK_CACHE) + ".lock"):
