@@ -37,10 +37,23 @@
     });
   };
 
+  // Every part of the page sits in a landmark: the book's title at the top of the sidebar is the
+  // way home, so it is marked as navigation.
+  const landmarkTitle = () => {
+    document.querySelectorAll(".bd-sidebar-primary .sidebar-primary-item").forEach((item) => {
+      const landmark = "nav, header, footer, main, aside, [role]";
+      if (item.querySelector(".navbar-brand") && !item.closest(landmark) && !item.querySelector(landmark)) {
+        item.setAttribute("role", "navigation");
+        item.setAttribute("aria-label", "Book home");
+      }
+    });
+  };
+
   const settle = () => {
     light();
     markScrolling();
     nameByVisibleWords();
+    landmarkTitle();
   };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", settle);
