@@ -35,7 +35,7 @@
     width: document.documentElement.scrollWidth,
     column: Math.round(columnWidth),
     tables: [], overwide: [], wider: [], overlaps: [], statusOff: [], statusCount: 0, chartOverlaps: [],
-    scrollHints: 0, scrollers: 0,
+    scrollHints: 0, scrollers: 0, keyColumnOff: [],
   };
   main.querySelectorAll("table").forEach((t, i) => {
     const w = t.getBoundingClientRect().width;
@@ -91,11 +91,19 @@
       out.statusOff.push(s.innerText);
     }
   });
-  // A table that scrolls sideways says so.
+  // A table that scrolls sideways says so, and keeps its first (key) column in view when scrolled.
   main.querySelectorAll(".kf-scroll").forEach((s) => {
     if (s.scrollWidth > s.clientWidth + 1) {
       out.scrollers += 1;
       if (s.classList.contains("kf-overflowing")) out.scrollHints += 1;
+      const first = s.querySelector("tr > :first-child");
+      if (first) {
+        const before = s.scrollLeft;
+        s.scrollLeft = s.scrollWidth;
+        const shift = first.getBoundingClientRect().left - s.getBoundingClientRect().left;
+        if (Math.abs(shift) > 4) out.keyColumnOff.push(describe(first));
+        s.scrollLeft = before;
+      }
     }
   });
   document.querySelectorAll("img.kf-chart").forEach((img) => {

@@ -9,7 +9,7 @@ host; every request the page makes is recorded.
 In each of the four views a page passes when, measured in the page itself by
 ``reader_checks.js``: nothing is drawn past the window's edges and the page does
 not scroll sideways; no table is wider than the column unless it scrolls inside a
-container that says it scrolls; in claims tables no cell's text leaves its cell or
+container that says it scrolls and keeps its first (key) column in view; in claims tables no cell's text leaves its cell or
 meets another cell's text; no status label is off-screen; nothing is drawn over a
 chart. And axe-core (the copy bundled by the pinned ``axe-playwright-python``, so the
 check runs offline) finds no serious or critical violation of the WCAG 2.2 A/AA and
@@ -211,6 +211,9 @@ def reader_problems(view: dict[str, Any]) -> list[str]:
     if view["scrollHints"] < view["scrollers"]:
         silent = view["scrollers"] - view["scrollHints"]
         problems.append(f"{silent} table(s) scroll sideways without saying so")
+    problems += [
+        f"the key column {c} leaves the view when its table is scrolled" for c in view["keyColumnOff"]
+    ]
     return problems
 
 
@@ -390,18 +393,24 @@ def test_the_layout_check_fails_on_an_over_wide_table_and_passes_it_in_a_scroll_
     tmp_path, url = broken_site
     cells = "".join(f"<td>column_{i}_with_a_long_value</td>" for i in range(30))
     table = f"<table><tr>{cells}</tr></table>"
-    wide = _broken(tmp_path, "wide.html", table)
-    scroll = _broken(tmp_path, "scroll.html", f'<div class="kf-scroll" tabindex="0">{table}</div>')
-    silent = _broken(tmp_path, "silent.html", f'<div class="kf-scroll" tabindex="0">{table}</div>', script="")
+    sticky = ".kf-scroll td:first-child{position:sticky;left:0;background:#fff}"
+    boxed = f'<div class="kf-scroll" tabindex="0">{table}</div>'
+    wide = _broken(tmp_path, "wide.html", table, style=sticky)
+    scroll = _broken(tmp_path, "scroll.html", boxed, style=sticky)
+    silent = _broken(tmp_path, "silent.html", boxed, style=sticky, script="")
+    loose = _broken(tmp_path, "loose.html", boxed)
     reader = reader_for(1400, 900, "light")
     found = {}
-    for page in (wide, scroll, silent):
+    for page in (wide, scroll, silent, loose):
         reader.open(f"{url}/{page}")
         found[page] = reader_problems(reader.view())
     assert any("not in a scroll container" in p for p in found[wide]), found[wide]
     assert any("scrolls sideways" in p for p in found[wide]), found[wide]
     assert found[scroll] == []
     assert found[silent] == ["1 table(s) scroll sideways without saying so"]
+    assert found[loose] == [
+        'the key column td "column_0_with_a_long_value" leaves the view when its table is scrolled'
+    ]
 
 
 def test_the_layout_check_fails_on_an_unbroken_hash_wider_than_a_phone(
