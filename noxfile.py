@@ -19,6 +19,9 @@ from pathlib import Path
 
 import nox
 
+sys.path.insert(0, str(Path(__file__).parent / "tools"))
+from book_inputs import book_inputs_digest
+
 nox.needs_version = ">=2024.10"
 nox.options.default_venv_backend = "uv|virtualenv"
 # Keep each session's environment between runs; _install reinstalls only when the pins change.
@@ -55,30 +58,10 @@ def _install(session: nox.Session, extras: str) -> None:
         stamp.write_text(digest.hexdigest())
 
 
-def _book_inputs_digest() -> str:
-    """Hash of everything a book page can depend on: its sources, the package, the data, the pins.
-
-    The book is rebuilt from fresh whenever this changes, so a kept book can never show
-    results older than its inputs.
-    """
-    digest = hashlib.sha256(sys.version.encode())
-    folders = ["book", "src/kfanalysis", "tools", "data/raw", "data/processed"]
-    files = [ROOT / LOCK, ROOT / "pyproject.toml"]
-    for folder in folders:
-        files += [
-            p
-            for p in (ROOT / folder).rglob("*")
-            if p.is_file() and "_build" not in p.parts and "__pycache__" not in p.parts
-        ]
-    for path in sorted(files):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def _build_book(session: nox.Session, *, reuse: bool) -> None:
     """Build the book from fresh, or keep it when ``reuse`` and none of its inputs changed."""
     stamp = ROOT / "book" / "_build" / ".inputs-sha256"
-    digest = _book_inputs_digest()
+    digest = book_inputs_digest(ROOT)
     if reuse and stamp.is_file() and stamp.read_text() == digest:
         session.log("book/_build/html is up to date: no book page, package file or data file changed")
         return
@@ -106,14 +89,18 @@ def _committed_copy(folder: str, into: Path) -> Path | None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite (unit, bad input, regression of every published number, book chapters)."""
+    """Run the test suite (unit, bad input, regression of every published number, book chapters).
+
+    The tests run on every core; the book is built once for all of them (see tests/conftest.py).
+    """
     _install(session, "dev,book")
     from nox.virtualenv import find_uv
 
     has_uv, uv_path, *_ = find_uv()
     if has_uv:  # tests/test_installed.py installs the wheel with the same uv nox uses
         session.env.setdefault("KFANALYSIS_UV", uv_path)
-    session.run("pytest", *session.posargs)
+    # On every core (pytest-xdist); `-- -n 0` after the session name runs in one process.
+    session.run("pytest", "-n", "auto", *session.posargs)
 
 
 @nox.session

@@ -9,7 +9,12 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import os
 import shutil
+import subprocess
+import sys
+import threading
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +27,8 @@ from kfanalysis.sources import refresh_checksums
 
 #: The checkout this test suite belongs to.
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The book's input fingerprint (tools/book_inputs.py) is shared with the noxfile.
+sys.path.insert(0, str(REPO_ROOT / "tools"))
 REAL_RAW = REPO_ROOT / "data" / "raw"
 #: The raw tables that ``kfanalysis.load`` reads.
 #: Every raw table the field dictionary declares, so a new table is covered without editing tests.
@@ -69,14 +76,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         reporter.write_line(line, yellow=True, bold=True)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def _skip_when_stale(items: list[pytest.Item]) -> bool:
+    """Skip every test that reads the outputs when they are stale; whether they are."""
     reason = stale_outputs()
     if reason is None:
-        return
+        return False
     skip = pytest.mark.skip(reason="data/processed is stale: run `kfanalysis build` (see the first line)")
     for item in items:
         if _reads_outputs(item):
             item.add_marker(skip)
+    return True
 
 
 @pytest.fixture(autouse=True)
@@ -144,23 +153,104 @@ def raw(project: Path) -> RawEditor:
     return RawEditor(project)
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the book once per test session, from fresh, with warnings as errors; return its HTML folder."""
-    import subprocess
-    import sys
+#: Books built by the tests, one folder per fingerprint of the book's inputs (git-ignored).
+BOOK_CACHE = REPO_ROOT / "book" / "_build" / "tested"
+#: This test run, the same in every test process of it (pytest-xdist names the run for its workers).
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+_builds: list[subprocess.Popen[str]] = []
 
-    jupyter_book = shutil.which("jupyter-book") or str(Path(sys.executable).parent / "jupyter-book")
-    if not Path(jupyter_book).exists():
-        pytest.skip("jupyter-book is not installed (install the 'book' extra)")
-    root = Path(__file__).resolve().parents[1]
-    out = tmp_path_factory.mktemp("book")
-    result = subprocess.run(
-        [jupyter_book, "build", str(root / "book"), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        check=False,
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start building the book at once, in the background, and run the tests that need it last.
+
+    The other tests run meanwhile, on every core, so the build's single-process stretches
+    leave no core idle. Runs after pytest has deselected tests (``-m``, ``-k``), so no book is
+    built for a run that needs none; only one test process starts it. The order is the same
+    in every test process, as pytest-xdist requires.
+    """
+    stale = _skip_when_stale(items)  # stale outputs: say so once and build no book from them
+    items.sort(key=lambda item: item.get_closest_marker("book") is not None)
+    wanted = (
+        not stale
+        and any(item.get_closest_marker("book") for item in items)
+        and not config.option.collectonly
     )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return out / "_build" / "html"
+    if wanted and os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0" and _can_build_book():
+        threading.Thread(target=built_book_folder, name="book build", daemon=True).start()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop a book build still running when the run ends early (a first failure with ``-x``)."""
+    for build in _builds:
+        if build.poll() is None:
+            build.kill()
+
+
+def _can_build_book() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("jupyter_book") is not None
+
+
+def _build_book_into(target: Path) -> None:
+    """Build the book from fresh into ``target`` (its ``_build/html``) as `nox -s book` does.
+
+    The build runs in a staging folder beside ``target`` and is renamed into place only
+    when it succeeded, so a half-built book is never taken for a built one.
+    """
+    staging = target.with_name(target.name + ".building")
+    shutil.rmtree(staging, ignore_errors=True)
+    build = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "tools" / "build_book.py"), "--path-output", str(staging)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO_ROOT,
+    )
+    _builds.append(build)
+    log, _ = build.communicate()
+    if build.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RuntimeError(f"exit {build.returncode}\n{log[-8000:]}")
+    for old in BOOK_CACHE.glob("*"):
+        if old != staging:
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+    staging.rename(target)
+
+
+def built_book_folder() -> tuple[Path, str | None]:
+    """Build the book, or wait for the build another test process or thread holds; its HTML, any failure.
+
+    One build for every test process of a run: the builder holds a file lock, the others wait
+    for it and take the result. The build is kept under ``book/_build/tested/<fingerprint>``
+    and reused while no input changes (every book page, the package, the tools, the data, the
+    pins and the Python version go into the fingerprint), because the same inputs build the
+    same book. A failed build is recorded for the run, so it is reported, not built again.
+    """
+    from book_inputs import book_inputs_digest
+    from filelock import FileLock
+
+    digest = book_inputs_digest(REPO_ROOT)
+    target = BOOK_CACHE / digest
+    html = target / "_build" / "html"
+    failed = BOOK_CACHE / f"failed-{RUN_ID}-{digest[:16]}.log"
+    BOOK_CACHE.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(BOOK_CACHE) + ".lock"):
+        if failed.is_file():
+            return html, failed.read_text(encoding="utf-8")
+        if not html.is_dir():
+            try:
+                _build_book_into(target)
+            except RuntimeError as error:
+                failed.write_text(str(error), encoding="utf-8")
+                return html, str(error)
+    return html, None
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """The book built from fresh with warnings as errors, once for the whole run; its HTML folder."""
+    if not _can_build_book():
+        pytest.skip("jupyter-book is not installed (install the 'book' extra)")
+    html, failure = built_book_folder()
+    if failure is not None:
+        pytest.fail(f"the book did not build:\n{failure}")
+    return html

@@ -147,11 +147,13 @@ def claims_table(ledger: pl.DataFrame, published_in: Mapping[str, str] | None = 
         gist = html.escape(one_line_why(row["reason"]))
         rows.append(
             f'<tr data-status="{status}">'
-            f'<td class="kf-claim">{html.escape(short)}{period}</td>'
-            f'<td class="kf-num">{theirs}</td><td class="kf-num">{ours}</td>'
-            f'<td><span class="kf-status {css_class(status)}" title="{html.escape(STATUS_MEANINGS[status])}">'
-            f"{STATUS_LABELS[status]}</span></td>"
-            f'<td class="kf-why"><details><summary><span class="kf-gist">{gist}</span></summary>'
+            f'<td class="kf-claim" data-label="Claim">{html.escape(short)}{period}</td>'
+            f'<td class="kf-num" data-label="Published">{theirs}</td>'
+            f'<td class="kf-num" data-label="Ours">{ours}</td>'
+            f'<td class="kf-state" data-label="Status"><span class="kf-status {css_class(status)}" '
+            f'title="{html.escape(STATUS_MEANINGS[status])}">{STATUS_LABELS[status]}</span></td>'
+            f'<td class="kf-why" data-label="Why"><details><summary><span class="kf-gist">{gist}</span>'
+            "</summary>"
             f"{_detail(row, published_in)}</details></td></tr>"
         )
     return (
@@ -163,16 +165,29 @@ def claims_table(ledger: pl.DataFrame, published_in: Mapping[str, str] | None = 
 
 
 def status_bar(ledger: pl.DataFrame) -> str:
-    """A bar split by status, each part as wide as its share of the claims and labelled with its count."""
+    """A bar split by status, each part exactly as wide as its share of the claims, with a legend.
+
+    The counts are written in the legend beneath the bar, not inside its parts: a part for one
+    claim in forty is too narrow to hold a number on a phone, and a clipped "11" reads as "1".
+    """
     counts = summary(ledger)
+    total = sum(counts[s] for s in STATUS_LABELS) or 1
     parts = [
-        f'<span class="{css_class(s)}" style="flex-grow:{counts[s]}" '
-        f'title="{html.escape(STATUS_MEANINGS[s])}">{counts[s]} {STATUS_LABELS[s]}</span>'
+        f'<span class="{css_class(s)}" style="width:{100 * counts[s] / total:.3f}%" '
+        f'title="{counts[s]} {html.escape(STATUS_LABELS[s])}"></span>'
         for s in STATUS_LABELS
         if counts[s]
     ]
     words = ", ".join(f"{counts[s]} {STATUS_LABELS[s]}" for s in STATUS_LABELS)
-    return f'<div class="kf-statusbar" role="img" aria-label="{words}">{"".join(parts)}</div>'
+    legend = "".join(
+        f'<li><span class="kf-swatch {css_class(s)}"></span>{counts[s]} {html.escape(STATUS_LABELS[s])}</li>'
+        for s in STATUS_LABELS
+        if counts[s]
+    )
+    return (
+        f'<div class="kf-statusbar" role="img" aria-label="{words}">{"".join(parts)}</div>'
+        f'<ul class="kf-statuslegend" aria-hidden="true">{legend}</ul>'
+    )
 
 
 def _filter(counts: Mapping[str, int]) -> str:

@@ -177,7 +177,7 @@ def dictionary_html() -> str:
                 f"<td>{html.escape(field.description)}{extra}</td></tr>"
             )
         sections.append(
-            f'<section id="{anchor}"><h3>{html.escape(table.name)}</h3>'
+            f'<section id="{anchor}"><h2>{html.escape(table.name)}</h2>'
             f'<p><span class="kf-where">{html.escape(where)}</span>. {html.escape(table.description)}</p>'
             '<table class="kf-claims kf-dict-table"><colgroup><col style="width:28%"/>'
             '<col style="width:14%"/><col style="width:58%"/></colgroup>'

@@ -519,8 +519,9 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         GP_STATEMENT_CLAIM: Missing(
             "the NHS Long Term Workforce Plan's own projection of GPs for 2026/27 (its tables by staff "
             "group, or its text), to find the 3,000 as published",
-            "only the report states the 3,000; the plan's text and tables were not found (no stored copy "
-            "beyond its opening, no public repository holding it), and a number the report states cannot "
+            "the report is the only source found that gives the 3,000; the plan's text and tables were "
+            "not found (no stored copy beyond its opening, no public repository holding it), and a number "
+            "the report states cannot "
             "be reproduced from itself. The chart draws it as the report's statement",
         ),
     }

@@ -341,8 +341,9 @@ def alt_text(table: pl.DataFrame) -> str:
 def _rate_missing(setting: str) -> Missing:
     return Missing(
         PLAN_INPUT,
-        f"only the report states the plan's rate for the {setting} workforce; the plan's own sentence and "
-        "tables were not found (no stored copy beyond its opening, no public repository holding the PDF or "
+        f"the report is the only source found that gives the plan's rate for the {setting} workforce; "
+        "the plan's own sentence and tables were not found (no stored copy beyond its opening, "
+        "no public repository holding the PDF or "
         "its text), and which of the report's three rates belongs to which setting is our reading",
     )
 
@@ -356,8 +357,9 @@ def claims(table: pl.DataFrame) -> dict[str, ClaimResult]:
         "fig6_ltwp_acute_growth_pa": _rate_missing("acute"),
         NURSE_STATEMENT_CLAIM: Missing(
             f"{PLAN_INPUT}; and {CARE_SETTING_INPUT}",
-            "only the report states the 9,000; neither the plan's community-nurse levels nor an official "
-            "community-nurse series for 2021/22 was found, so it can be neither found as published nor "
+            "the report is the only source found that gives the 9,000; neither the plan's community-nurse "
+            "levels nor an official community-nurse series for 2021/22 was found, so it can be neither "
+            "found as published nor "
             "recomputed. The chart draws it as the report's statement",
         ),
     }
