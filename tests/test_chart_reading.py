@@ -165,6 +165,17 @@ CHANGES: dict[str, Callable[[pl.DataFrame], tuple[pl.DataFrame, str]]] = {
         _set(t, "share_of_dhsc_rdel_pct", 12.0, financial_year="2021/22", spending_sector="primary care"),
         "rose from 11.3% in 2017/18 to 12.0%",
     ),
+    "fig3": lambda t: (
+        _set(
+            t,
+            "growth_pct",
+            30.0,
+            trust_sector="Acute",
+            trust_measure="operating expenditure (EXP0390)",
+            money_basis="real terms, 2021/22 prices",
+        ),
+        "Acute trusts' operating expenditure grew most, +30.0%",
+    ),
     "fig4": lambda t: (_set(t, "gce_real_index", 90.0, financial_year="2021/22"), "spent 10.0% less"),
     "fig5": lambda t: (
         _set(t, "annual_growth_pct", 2.0, staff_group="fully qualified GPs", panel="past five years"),

@@ -39,7 +39,7 @@ def root(built_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> P
     copy = tmp_path / "project"
     shutil.copytree(built_root, copy)
     for spec in pipeline.built_figures():
-        monkeypatch.setattr(spec.load_module(), "plot", lambda _table: None)
+        monkeypatch.setattr(spec.load_module(), "plot", lambda _table, root=None: None)
     monkeypatch.setattr(pipeline, "png_bytes", lambda _figure: b"placeholder chart, made up for this test")
     return copy
 

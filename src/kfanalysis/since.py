@@ -307,8 +307,10 @@ def _fig3(tables: Tables) -> Comparison:
     acute = fig3_trust_growth.growth(table, "Acute")
     gaps = [g for g in table["gap"].to_list() if g]
     why = (
-        f"the trust accounts are not in data/raw, so neither the report's years nor any later one can be "
-        f"compared: {gaps[0]}"
+        "the trust accounts are not in data/raw, so neither the report's years nor any later one can be "
+        "compared: NHS England's Trust Accounts Consolidation data files for 2017/18 and 2021/22 are "
+        "needed (the Figure 3 chapter names each file and its page); `kfanalysis ingest tac --from "
+        "FOLDER --write`, then `kfanalysis build`, builds the figure from them"
         if acute is None and gaps
         else "no trust accounts after 2021/22 are held; bringing in a later edition with "
         "`kfanalysis ingest tac` would allow the comparison"
