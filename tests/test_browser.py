@@ -9,11 +9,12 @@ host; every request the page makes is recorded.
 In each of the four views a page passes when, measured in the page itself by
 ``reader_checks.js``: nothing is drawn past the window's edges and the page does
 not scroll sideways; no table is wider than the column unless it scrolls inside a
-container that says it scrolls and keeps its first (key) column in view; in claims tables no cell's text leaves its cell or
-meets another cell's text; no status label is off-screen; nothing is drawn over a
-chart. And axe-core (the copy bundled by the pinned ``axe-playwright-python``, so the
-check runs offline) finds no serious or critical violation of the WCAG 2.2 A/AA and
-best-practice rules. Each check is shown to fail on a page broken on purpose.
+container that says it scrolls and keeps its first (key) column in view; in claims
+tables no cell's text leaves its cell or meets another cell's text; no status label is
+off-screen; nothing is drawn over a chart. And axe-core (the copy bundled by the pinned
+``axe-playwright-python``, so the check runs offline) finds no serious or critical
+violation of the WCAG 2.2 A/AA and best-practice rules. Each check is shown to fail on
+a page broken on purpose.
 
 In the desktop light view each page also renders (a screenshot is kept under the
 build folder, with a phone one), shows no traceback or cell error, raises no

@@ -238,6 +238,8 @@ def mark_breaks(axes: Axes, flags: Sequence[bool], label: str) -> None:
     starts = [i for i, flag in enumerate(flags) if flag and (i == 0 or not flags[i - 1])]
     for n, i in enumerate(starts):
         axes.axvline(i - 0.5, label=label if n == 0 else None, **BREAK_STYLE)
+
+
 #: Width, in CSS pixels, at which the book shows a chart: its content column on a desktop is
 #: about 700 to 800 pixels wide, and the image fills it (img.kf-chart is 100% wide).
 COLUMN_PX = 720.0

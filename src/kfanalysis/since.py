@@ -224,10 +224,11 @@ def _fig5(tables: Tables) -> Comparison:
     since = fig5_doctors.row_of(table, group, panels[3])
     consultants = fig5_doctors.row_of(table, "HCHS consultants", panels[3])
     report_period = str(past["period_label"]).split(" to ")[-1]
+    extra = stated["stated_extra_number"]
     base = dict(
         statement=(
-            f"GPs must grow faster than in the past: {_fmt(stated['stated_extra_number'], '')} more GPs "
-            "by 2026/27."
+            f"GPs must grow faster than in the past: {_fmt(None if extra is None else float(extra), '')} "  # type: ignore[arg-type]
+            "more GPs by 2026/27."
         ),
         measure=f"{group}, {past['basis']}, September",
         unit=str(past["basis"]),

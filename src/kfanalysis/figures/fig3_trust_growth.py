@@ -155,11 +155,14 @@ def finding(table: pl.DataFrame) -> str:
         & pl.col("growth_pct").is_not_null()
     ).sort("growth_pct", descending=True)
     if real.height == 0:
-        return f"Not built yet: growth by trust type needs NHS England's trust accounts for {FROM_YEAR} and {TO_YEAR}"
+        return (
+            f"Not built yet: growth by trust type needs NHS England's trust accounts for {FROM_YEAR} "
+            f"and {TO_YEAR}"
+        )
     top = real.row(0, named=True)
     return (
-        f"{top['trust_sector']} trusts' operating expenditure grew most, {top['growth_pct']:+.1f}% in real terms "
-        f"from {FROM_YEAR} to {TO_YEAR}"
+        f"{top['trust_sector']} trusts' operating expenditure grew most, {top['growth_pct']:+.1f}% in real "
+        f"terms from {FROM_YEAR} to {TO_YEAR}"
     )
 
 

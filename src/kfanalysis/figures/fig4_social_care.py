@@ -367,7 +367,10 @@ def plot(table: pl.DataFrame, root: Path | str | None = None) -> Figure:
         axes, table["is_activity_series_break"].to_list(), "Activity series break (client level data)"
     )
     axes.axhline(100, color="0.4", linewidth=0.8)
-    marked = {SC360_SUPPORTED_CLAIM: "people supported", "fig4_sc360_requests_change_2015_16_2022_23": "requests"}
+    marked = {
+        SC360_SUPPORTED_CLAIM: "people supported",
+        "fig4_sc360_requests_change_2015_16_2022_23": "requests",
+    }
     # The supported claim is tested from raw tables (its other bases), not from the figure's claims.
     report = report_values(marked, root)
     for claim_id, what in marked.items():

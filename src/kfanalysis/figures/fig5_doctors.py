@@ -434,6 +434,8 @@ def _state_the_report(axes: Axes, table: pl.DataFrame) -> None:
         fontsize=7.5,
         bbox={"facecolor": "white", "edgecolor": "0.6", "pad": 3.0},
     )
+
+
 def _draw_since(axes: Axes, table: pl.DataFrame, colour: object, width: float) -> None:
     """A third bar per group, apart from the report's two: growth since the report, where found."""
     for i, group in enumerate(GROUPS):
