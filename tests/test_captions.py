@@ -66,10 +66,22 @@ def test_landing_cards_and_status_table_say_which_figures_are_rebuilt_in_part() 
     cards = dict(re.findall(r'href="(\w+)\.html".*?kf-card-built">([^<]+)<', page))
     assert cards["fig6_nurses"] == "Rebuilt in part"
     assert cards["fig5_doctors"] == "Rebuilt in part"
-    assert cards["fig3_trust_growth"] == "Rebuilt in part"  # built from the TAC files once ingested
+    # Nothing is drawn from data until the TAC files are ingested; then it is built in part.
+    assert cards["fig3_trust_growth"] == "Ready to build: awaiting the official files"
     assert cards["fig7_vacancies"] == "Rebuilt"
     rows = {
         line.split(" | ")[0].strip("| "): line.split(" | ")[2]
         for line in status_table(empty).splitlines()[2:]
     }
-    assert rows["6"] == "partly" and rows["3"] == "partly" and rows["4"] == "yes"
+    assert rows["6"] == "partly" and rows["3"] == "awaiting files" and rows["4"] == "yes"
+
+
+def test_a_figure_awaiting_files_is_built_in_part_once_one_claim_has_its_input() -> None:
+    from kfanalysis.figures import figure_spec
+
+    fig3 = figure_spec("fig3")
+    assert fig3.built_label_given(["missing_input", "missing_input"]) == "awaiting files"
+    # Once the trust accounts are ingested a claim is computed: the figure is then rebuilt in part.
+    assert fig3.built_label_given(["differs", "missing_input"]) == "partly"
+    # A figure that reads no user-supplied files keeps its own label whatever its statuses.
+    assert figure_spec("fig6").built_label_given(["missing_input"]) == "partly"

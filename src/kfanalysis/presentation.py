@@ -115,9 +115,12 @@ def gallery_html(ledger: pl.DataFrame, thumbnails: dict[str, Figure | bytes]) ->
             picture = image_html(thumbnails[spec.figure], f"Thumbnail of Figure {number}: {spec.title}")
         else:
             picture = '<div class="kf-placeholder">Not rebuilt yet: inputs still being sourced</div>'
-        built = {"yes": "Rebuilt", "partly": "Rebuilt in part", "not yet": "Not rebuilt yet"}[
-            spec.built_label
-        ]
+        built = {
+            "yes": "Rebuilt",
+            "partly": "Rebuilt in part",
+            "awaiting files": "Ready to build: awaiting the official files",
+            "not yet": "Not rebuilt yet",
+        }[spec.built_label_given(rows["status"].to_list())]
         cards.append(
             f'<a class="kf-card" href="{link}"><div class="kf-card-title">Figure {number}: '
             f"{html.escape(spec.title)}</div>{picture}"
@@ -290,7 +293,8 @@ def status_table(ledger: pl.DataFrame) -> str:
     for spec in FIGURES:
         counts = summary(ledger.filter(pl.col("figure") == spec.figure))
         cells = " | ".join(str(counts[k]) for k in STATUS_WORDS)
-        lines.append(f"| {spec.figure[3:]} | {spec.title} | {spec.built_label} | {cells} |")
+        label = spec.built_label_given(ledger.filter(pl.col("figure") == spec.figure)["status"].to_list())
+        lines.append(f"| {spec.figure[3:]} | {spec.title} | {label} | {cells} |")
     return "\n".join(lines) + "\n"
 
 

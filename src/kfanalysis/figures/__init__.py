@@ -48,6 +48,9 @@ class FigureSpec:
         planned_inputs: For figures not built: the official series they will need.
         partly: True for a built figure that rebuilds only part of the report's chart (its
             chapter says which part), so the landing page and README do not call it done.
+        awaits_files: True for a figure whose code is in place but whose official files are read
+            only when a user brings them in (``kfanalysis ingest``): while every one of its
+            published numbers still lacks an input, it is called "awaiting files", never built.
     """
 
     figure: str
@@ -55,6 +58,17 @@ class FigureSpec:
     module: str | None
     planned_inputs: str = ""
     partly: bool = False
+    awaits_files: bool = False
+
+    def built_label_given(self, statuses: list[str]) -> str:
+        """How far the figure is rebuilt, given its claims' ledger statuses.
+
+        A figure that awaits files and has no claim with an input yet has nothing drawn from
+        data: calling it "partly" built would overstate it.
+        """
+        if self.awaits_files and all(s == "missing_input" for s in statuses):
+            return "awaiting files"
+        return self.built_label
 
     @property
     def built_label(self) -> str:
@@ -83,6 +97,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "Growth in NHS trust spending by trust type, 2016/17 to 2021/22",
         "fig3_trust_growth",
         partly=True,
+        awaits_files=True,
     ),
     FigureSpec(
         "fig4",
