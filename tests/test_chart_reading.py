@@ -141,6 +141,25 @@ def test_figure_7_title_states_the_rates_of_its_first_and_last_years(charts) -> 
     assert f"from {first['unemployment_rate_pct']:.1f}% to {last['unemployment_rate_pct']:.1f}%" in title
 
 
+def test_figure_7_title_says_what_changed_after_the_report(charts) -> None:  # type: ignore[no-untyped-def]
+    module, table, figure = charts["fig7"]
+    newest = table.filter(
+        pl.col("is_newer_than_report")
+        & pl.col("vacancy_rate_pct").is_not_null()
+        & pl.col("unemployment_rate_pct").is_not_null()
+    ).sort("financial_year").row(-1, named=True)
+    assert (
+        f"by {newest['financial_year']} vacancies had fallen to {newest['vacancy_rate_pct']:.1f}% and "
+        f"unemployment had risen to {newest['unemployment_rate_pct']:.1f}%"
+    ) in finding_of(figure)
+    # Made up: a newest vacancy rate above 2022/23's turns the words with the number.
+    changed = _set(table, "vacancy_rate_pct", 12.0, financial_year=newest["financial_year"])
+    assert "vacancies had risen to 12.0%" in module.finding(changed)
+    # With no year after the report, the title keeps to the report's period.
+    report_only = table.filter(~pl.col("is_newer_than_report"))
+    assert "; by " not in module.finding(report_only)
+
+
 def test_figure_4_title_states_the_changes_to_the_report_year(charts) -> None:  # type: ignore[no-untyped-def]
     module, table, figure = charts["fig4"]
     row = _row(table, financial_year=module.REPORT_LAST)

@@ -204,9 +204,23 @@ def finding(table: pl.DataFrame) -> str:
     first, last = rows[str(REPORT_FIRST)], rows[str(REPORT_LAST)]
     v0, v1 = first["vacancy_rate_pct"], last["vacancy_rate_pct"]
     u0, u1 = first["unemployment_rate_pct"], last["unemployment_rate_pct"]
-    return (
+    report = (
         f"Social care vacancies {change_word(v0, v1)} from {v0:.1f}% to {v1:.1f}% between {REPORT_FIRST} "
         f"and {REPORT_LAST}, while unemployment {change_word(u0, u1)} from {u0:.1f}% to {u1:.1f}%"
+    )
+    newer = table.filter(
+        pl.col("is_newer_than_report")
+        & pl.col("vacancy_rate_pct").is_not_null()
+        & pl.col("unemployment_rate_pct").is_not_null()
+    ).sort("financial_year")
+    if newer.height == 0:
+        return report
+    # Since the report: the newest year with both rates, so the title carries what changed after it.
+    now = newer.row(-1, named=True)
+    v2, u2 = now["vacancy_rate_pct"], now["unemployment_rate_pct"]
+    return (
+        f"{report}; by {now['financial_year']} vacancies had {change_word(v1, v2, 'risen', 'fallen', 'held')} "
+        f"to {v2:.1f}% and unemployment had {change_word(u1, u2, 'risen', 'fallen', 'held')} to {u2:.1f}%"
     )
 
 
