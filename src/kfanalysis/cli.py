@@ -17,6 +17,7 @@ from kfanalysis.errors import KfError, run_reporting_failures
 
 if TYPE_CHECKING:
     from kfanalysis.paths import ProjectPaths
+    from kfanalysis.review import FileChanges
     from kfanalysis.sources import Source
 
 
@@ -284,6 +285,17 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_changes(change: FileChanges) -> None:
+    """One file's review: its summary line, then each row added (+), removed (-) and changed (~)."""
+    print(change.summary())
+    for key in change.added:
+        print(f"  + {key}")
+    for key in change.removed:
+        print(f"  - {key}")
+    for line in change.changed:
+        print(f"  ~ {line}")
+
+
 def _refresh(paths: ProjectPaths) -> int:
     from kfanalysis.errors import render_problems
     from kfanalysis.review import coverage_warnings, problems_before_refresh, review_edits
@@ -291,13 +303,7 @@ def _refresh(paths: ProjectPaths) -> int:
 
     problems = problems_before_refresh(paths)  # checked before anything is written
     for change in review_edits(paths):
-        print(change.summary())
-        for key in change.added:
-            print(f"  + {key}")
-        for key in change.removed:
-            print(f"  - {key}")
-        for line in change.changed:
-            print(f"  ~ {line}")
+        _print_changes(change)
     if problems:
         raise KfError(
             f"{render_problems(problems)}\nSHA256SUMS was not changed: fix the problems above, "
@@ -358,13 +364,7 @@ def _ingest(args: argparse.Namespace) -> int:
         )
     planned = plan(paths, extracts)
     for change in (p.changes for p in planned):
-        print(change.summary())
-        for key in change.added:
-            print(f"  + {key}")
-        for key in change.removed:
-            print(f"  - {key}")
-        for line in change.changed:
-            print(f"  ~ {line}")
+        _print_changes(change)
     if not args.write:
         print("nothing written (pass --write to write data/raw and sources.toml)")
         return 0

@@ -102,6 +102,22 @@ def _financial_year(label: Any) -> str | None:
         return None
 
 
+def deflator_header_columns(cells: list[str]) -> tuple[int, int, int | None] | None:
+    """Columns of HM Treasury's deflator header row: index, per cent change, financial year.
+
+    The row is found by its text, not its place: the index column's header names its base
+    year, the change column starts "Per cent change", and the year column is the one headed
+    "Financial year" left of the index. None when ``cells`` is not that row; the year column
+    is None when the row has the other two but no year header (a layout to report).
+    """
+    index_col = next((i for i, c in enumerate(cells) if _BASE_HEADER.match(c)), None)
+    change_col = next((i for i, c in enumerate(cells) if c.lower().startswith("per cent change")), None)
+    if index_col is None or change_col is None:
+        return None
+    year_col = next((i for i, c in enumerate(cells[:index_col]) if c.lower() == "financial year"), None)
+    return index_col, change_col, year_col
+
+
 def read_hmt_deflator(path: Path | str, base: str = "2021/22") -> pl.DataFrame:
     """Read HM Treasury's GDP deflator workbook: the financial-year index and its percentage change.
 
@@ -125,11 +141,10 @@ def read_hmt_deflator(path: Path | str, base: str = "2021/22") -> pl.DataFrame:
     sheet, rows = _workbook_rows(path, r"deflator update")
     for number, row in enumerate(rows):
         cells = [_text(v) for v in row]
-        index_col = next((i for i, c in enumerate(cells) if _BASE_HEADER.match(c)), None)
-        change_col = next((i for i, c in enumerate(cells) if c.lower().startswith("per cent change")), None)
-        if index_col is None or change_col is None:
+        columns = deflator_header_columns(cells)
+        if columns is None:
             continue
-        year_col = next((i for i, c in enumerate(cells[:index_col]) if c.lower() == "financial year"), None)
+        index_col, change_col, year_col = columns
         if year_col is None:
             raise _fail(
                 path,

@@ -218,9 +218,11 @@ def finding(table: pl.DataFrame) -> str:
     # Since the report: the newest year with both rates, so the title carries what changed after it.
     now = newer.row(-1, named=True)
     v2, u2 = now["vacancy_rate_pct"], now["unemployment_rate_pct"]
+    vacancies = change_word(v1, v2, "risen", "fallen", "held")
+    unemployment = change_word(u1, u2, "risen", "fallen", "held")
     return (
-        f"{report}; by {now['financial_year']} vacancies had {change_word(v1, v2, 'risen', 'fallen', 'held')} "
-        f"to {v2:.1f}% and unemployment had {change_word(u1, u2, 'risen', 'fallen', 'held')} to {u2:.1f}%"
+        f"{report}; by {now['financial_year']} vacancies had {vacancies} to {v2:.1f}% and unemployment "
+        f"had {unemployment} to {u2:.1f}%"
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kfanalysis.ingest.base import Extract, Row, column_letter, fail, number_text, sha256_file
-from kfanalysis.official import _BASE_HEADER, _financial_year, _number, _text, _workbook_rows
+from kfanalysis.official import _financial_year, _number, _text, _workbook_rows, deflator_header_columns
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,10 @@ def read(path: Path, source_id: str) -> Extract:
     sheet, rows = _workbook_rows(path, r"deflator update")
     for number, row in enumerate(rows, start=1):
         cells = [_text(v) for v in row]
-        index_col = next((i for i, c in enumerate(cells) if _BASE_HEADER.match(c)), None)
-        change_col = next((i for i, c in enumerate(cells) if c.lower().startswith("per cent change")), None)
-        if index_col is None or change_col is None:
+        columns = deflator_header_columns(cells)
+        if columns is None:
             continue
-        year_col = next((i for i, c in enumerate(cells[:index_col]) if c.lower() == "financial year"), None)
+        index_col, change_col, year_col = columns
         if year_col is None:
             raise fail(
                 path,
