@@ -80,3 +80,25 @@ def test_activity_count_means_what_each_table_counts(table: str) -> None:
     assert table in meaning and "requests" in meaning and "appointments" in meaning
     read_at = kfanalysis.describe(table).filter(column="read_at")["meaning"].item()
     assert "commit" in read_at
+
+
+def test_a_bad_classification_of_places_is_refused_with_its_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kfanalysis import readings
+
+    # Made up for this test: one place listed twice and one kind that does not exist.
+    bad = tmp_path / "reading_places.csv"
+    bad.write_text(
+        "place,reading_kind,what\n"
+        "https://example.org/,press or trade report,made up\n"
+        "https://example.org/,press or trade report,made up again\n"
+        "https://example.net/,rumour,made up\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(readings, "PLACES_FILE", bad)
+    with pytest.raises(KfError) as caught:
+        readings.reading_places()
+    message = str(caught.value)
+    assert "line 3: place 'https://example.org/' is listed more than once" in message
+    assert "line 4: kind 'rumour'" in message

@@ -168,7 +168,7 @@ EVIDENCE_KINDS = (
     "not found",
 )
 
-#: Kinds of place a raw value was read at (``reading_places.csv``), nearest the publisher first.
+#: Kinds of place a raw value was read at (``kfanalysis/reading_places.csv``), nearest the publisher first.
 READING_KINDS = (
     "publication itself",
     "copy of the official file",
@@ -1147,13 +1147,6 @@ TABLES: dict[str, Table] = {
                 "unemployment_rate_pct",
             ),
             key=("financial_year", "geography"),
-        ),
-        Table(
-            "reading_places",
-            "Every place raw values were read at other than the publication itself, each classified by "
-            "kind, so every reading can be told apart (kfanalysis.provenance()).",
-            ("place", "reading_kind", "what"),
-            key=("place",),
         ),
         Table(
             "published_numbers",

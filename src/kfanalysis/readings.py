@@ -6,8 +6,10 @@ parliamentary answer, a press reprint, or a third party's compilation of
 official files. That is recorded honestly row by row (``read_at``, ``note``),
 and a careful user wants to filter on it. :func:`provenance` gathers every
 value of every raw table into one long table and classifies each reading by
-the place it was read at, using ``data/raw/reading_places.csv``: the kinds are
-data, reviewed like every other raw file, not guessed from text at read time.
+the place it was read at, using ``reading_places.csv`` beside this module: the
+kinds are the project's own classification of places, kept as reviewed data in
+the package (not in data/raw, which holds published figures only, each citing
+its source), never guessed from text at read time.
 A value with an empty ``read_at`` was read in the publication its
 ``source_id`` names.
 """
@@ -23,8 +25,10 @@ from kfanalysis.fields import FIELDS, READING_KINDS, TABLES
 from kfanalysis.loader import load
 from kfanalysis.paths import project_paths
 
-#: The table that classifies places of reading; it is not itself a table of values.
-PLACES_TABLE = "reading_places"
+#: The classification of places of reading: the project's judgement, not a published figure.
+PLACES_FILE = Path(__file__).with_name("reading_places.csv")
+#: Where it is shown in messages (the path inside a checkout).
+PLACES_SHOWN = "src/kfanalysis/reading_places.csv"
 #: Columns of :func:`provenance`, in order.
 COLUMNS = ("table", "row", "column", "value", "source_id", "locator", "read_at", "reading_kind", "place")
 
@@ -37,6 +41,37 @@ def _value_columns(name: str) -> list[str]:
         for c in spec.columns
         if FIELDS[c].dtype in ("int", "float") and c not in spec.key and c != "precision_decimals"
     ]
+
+
+def reading_places() -> pl.DataFrame:
+    """The places values were read at, each with its kind of reading and what it is.
+
+    Raises:
+        KfError: If a place is listed twice or has a kind not in ``READING_KINDS``, naming the
+            line and the fix.
+    """
+    frame = pl.read_csv(
+        PLACES_FILE,
+        schema={"place": pl.String, "reading_kind": pl.String, "what": pl.String},
+        encoding="utf8",
+    )
+    problems: list[str] = []
+    seen: set[str] = set()
+    for line, (place, kind) in enumerate(zip(frame["place"], frame["reading_kind"], strict=True), start=2):
+        if not place:
+            problems.append(f"line {line}: no place")
+        elif place in seen:
+            problems.append(f"line {line}: place {place!r} is listed more than once")
+        seen.add(place or "")
+        if kind not in READING_KINDS:
+            problems.append(f"line {line}: kind {kind!r} is not one of {', '.join(READING_KINDS)}")
+    if problems:
+        raise KfError(
+            f"{PLACES_SHOWN} is not a valid classification of places:\n"
+            + "\n".join(f"- {p}" for p in problems)
+            + "\n  Fix: give each place once, with one of the kinds listed."
+        )
+    return frame
 
 
 def _place_of(read_at: str | None, places: list[str]) -> str | None:
@@ -73,7 +108,7 @@ def provenance(root: Path | str | None = None, *, kind: str | None = None) -> pl
     if kind is not None and kind not in READING_KINDS:
         raise KfError(f"no kind of reading {kind!r}\n  Fix: use one of {', '.join(READING_KINDS)}.")
     paths = project_paths(root)
-    places_frame = load(PLACES_TABLE, paths.root)
+    places_frame = reading_places()
     places = places_frame["place"].to_list()
     kinds = dict(zip(places, places_frame["reading_kind"].to_list(), strict=True))
     parts: list[pl.DataFrame] = []
@@ -107,11 +142,10 @@ def provenance(root: Path | str | None = None, *, kind: str | None = None) -> pl
             )
     if unplaced:
         raise KfError(
-            f"{len(unplaced)} value(s) were read at a place data/raw/reading_places.csv does not classify:\n"
+            f"{len(unplaced)} value(s) were read at a place {PLACES_SHOWN} does not classify:\n"
             + "\n".join(f"- {u}" for u in unplaced[:10])
             + ("\n- ..." if len(unplaced) > 10 else "")
-            + "\n  Fix: add a row for the place (the start of read_at) with its kind to "
-            "data/raw/reading_places.csv, then run `kfanalysis sources --refresh-checksums`."
+            + f"\n  Fix: add a row for the place (the start of read_at) with its kind to {PLACES_SHOWN}."
         )
     table = pl.concat(parts)
     return table.filter(reading_kind=kind) if kind is not None else table
