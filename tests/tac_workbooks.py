@@ -15,6 +15,8 @@ from pathlib import Path
 
 import openpyxl
 
+from kfanalysis.fields import TABLES
+
 #: The header of "All data" before 2022/23 and from 2022/23 (padded with spaces, as some files are).
 OLD_HEADER = (
     "Organisation Name",
@@ -173,20 +175,7 @@ def made_up_trust_rows() -> list[list[str]]:
     The committed trust_accounts.csv holds no rows until the TAC files are ingested, so tests
     that break a copy of a raw table give this one made-up rows first; they never reach data/raw.
     """
-    header = [
-        "financial_year",
-        "trust_name",
-        "ods_code",
-        "trust_sector",
-        "year_column",
-        "operating_expenditure_gbp_k",
-        "soci_operating_expenses_gbp_k",
-        "operating_income_gbp_k",
-        "source_id",
-        "locator",
-        "read_at",
-        "note",
-    ]
+    header = list(TABLES["trust_accounts"].columns)
     made_up = "made-up row for a test"
     return [
         header,

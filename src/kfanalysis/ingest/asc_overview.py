@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kfanalysis.ingest.base import Extract, Row, column_letter, fail, number_text, sha256_file
+from kfanalysis.ingest.base import Extract, Row, column_letter, fail, number_text
 from kfanalysis.official import _financial_year, _number, _text, _workbook_rows
+from kfanalysis.sources import sha256_of
 
 #: The rows the project keeps: (sheet, row label in the workbook) -> our measure name.
 MEASURES = {
@@ -84,4 +85,4 @@ def read(path: Path, source_id: str) -> Extract:
                 "no such row" if header is not None else "no row of financial years",
                 "check the label against the workbook (it must match exactly)",
             )
-    return Extract(EDITIONS[source_id], source_id, path, sha256_file(path), out)
+    return Extract(EDITIONS[source_id], source_id, path, sha256_of(path), out)

@@ -10,7 +10,6 @@ what happens to be committed.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,15 +48,6 @@ class Extract:
         if self.replaces is not None:
             return self.replaces(row)
         return row.get("source_id") == self.source_id
-
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file, read in blocks so a 40 MB workbook does not sit in memory twice."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fail(path: Path, expected: str, found: str, fix: str) -> KfError:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kfanalysis.ingest.base import Extract, Row, column_letter, fail, number_text, sha256_file
+from kfanalysis.ingest.base import Extract, Row, column_letter, fail, number_text
 from kfanalysis.official import _financial_year, _number, _text, _workbook_rows, deflator_header_columns
+from kfanalysis.sources import sha256_of
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def read(path: Path, source_id: str) -> Extract:
                 "no year rows",
                 "check that this is an HM Treasury GDP deflator workbook",
             )
-        return Extract(edition.table, source_id, path, sha256_file(path), out)
+        return Extract(edition.table, source_id, path, sha256_of(path), out)
     raise fail(
         path,
         f"a header row in sheet {sheet!r} with a 'YYYY-YY = 100' cell and 'per cent change on previous year'",

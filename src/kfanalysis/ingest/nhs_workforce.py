@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kfanalysis.ingest.base import Extract, Row, fail, sha256_file
+from kfanalysis.ingest.base import Extract, Row, fail
+from kfanalysis.sources import sha256_of
 
 _MONTH = re.compile(r"^(\d{2})/(\d{2})/(\d{2})$")
 _PREFIX = "monthly headcount by staff group and grade"
@@ -86,7 +87,7 @@ def read(path: Path, source_id: str) -> list[Extract]:
     if header_at is None:
         raise fail(path, "a header row of monthly dates (01/09/09, ...)", "none", "check the file's layout")
     header = [c.strip() for c in lines[header_at]]
-    digest = sha256_file(path)
+    digest = sha256_of(path)
     extracts = []
     for pick in SELECTIONS:
         at = next((i for i, line in enumerate(lines) if line and line[0].strip() == pick.label), None)

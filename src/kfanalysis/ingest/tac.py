@@ -25,8 +25,9 @@ from pathlib import Path
 
 import polars as pl
 
-from kfanalysis.ingest.base import Extract, Row, fail, loose, number_text, sha256_file
+from kfanalysis.ingest.base import Extract, Row, fail, loose, number_text
 from kfanalysis.periods import FinancialYear
+from kfanalysis.sources import sha256_of
 
 #: The lines read, each with the raw table column it fills.
 LINES = {
@@ -291,4 +292,4 @@ def read(path: Path, source_id: str, progress: bool = False) -> Extract:
     _progress(
         f"  {len(rows)} trust-years from {path.name} in {time.perf_counter() - started:.1f} s", progress
     )
-    return Extract(TABLE, source_id, path, sha256_file(path), rows)
+    return Extract(TABLE, source_id, path, sha256_of(path), rows)
